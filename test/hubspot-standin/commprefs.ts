@@ -1,0 +1,355 @@
+/**
+ * Communication Preferences (subscriptions) endpoints, v4 and dated versions (same shapes).
+ */
+import { validationError, type ErrorDetail, type HttpReply } from './errors';
+import {
+	batchTooLarge,
+	boolQuery,
+	intQuery,
+	isPlainObject,
+	iso,
+	parseJsonBody,
+	type HandlerContext,
+	type Parsed,
+} from './context';
+import { isValidEmail, normalizeEmail, type StatusWriteOutcome } from './state';
+import type { LegalBasis, PublicStatus, StatusState } from './types';
+
+export const SUPPORTED_VERSIONS = ['v4', '2026-03', '2026-09'] as const;
+
+export const STATUS_STATES: StatusState[] = ['SUBSCRIBED', 'UNSUBSCRIBED', 'NOT_SPECIFIED'];
+export const LEGAL_BASES: LegalBasis[] = [
+	'CONSENT_WITH_NOTICE',
+	'LEGITIMATE_INTEREST_CLIENT',
+	'LEGITIMATE_INTEREST_OTHER',
+	'LEGITIMATE_INTEREST_PQL',
+	'NON_GDPR',
+	'PERFORMANCE_OF_CONTRACT',
+	'PROCESS_AND_STORE',
+];
+
+interface StatusRequest {
+	subscriberIdString?: string;
+	subscriptionId: number;
+	statusState: StatusState;
+	channel: 'EMAIL';
+	legalBasis?: LegalBasis;
+	legalBasisExplanation?: string;
+}
+
+function envelope(startedAt: string, ctx: HandlerContext, results: unknown[], errors: unknown[] = []): HttpReply {
+	const body: Record<string, unknown> = { status: 'COMPLETE', results, startedAt, completedAt: iso(ctx.clock) };
+	if (errors.length > 0) {
+		body.errors = errors;
+		body.numErrors = errors.length;
+	}
+	return { status: errors.length > 0 ? 207 : 200, body };
+}
+
+/** One entry of errors[] for a failed batch input (HubSpot's StandardError). */
+function batchError(message: string, context: Record<string, string[]>, subCategory?: string): Record<string, unknown> {
+	const e: Record<string, unknown> = { status: 'error', category: 'VALIDATION_ERROR', message, context, errors: [], links: {} };
+	if (subCategory) e.subCategory = subCategory;
+	return e;
+}
+
+function invalidEmail(email: string): HttpReply {
+	return validationError(`Invalid subscriberIdString: '${email}' is not a valid email address.`, [
+		{ message: `'${email}' is not a valid email address`, in: 'subscriberIdString', code: 'INVALID_EMAIL' },
+	]);
+}
+
+function channelQuery(ctx: HandlerContext): Parsed<'EMAIL'> {
+	const raw = ctx.query.channel;
+	if (raw === undefined || raw === '') {
+		return {
+			ok: false,
+			reply: validationError("Required query parameter 'channel' is missing. Currently, the only supported channel type is EMAIL.", [
+				{ message: "Query parameter 'channel' is required", in: 'channel', code: 'REQUIRED' },
+			]),
+		};
+	}
+	if (raw !== 'EMAIL') {
+		return {
+			ok: false,
+			reply: validationError(`Invalid value '${raw}' for query parameter 'channel': not one of the values accepted for Enum class: [EMAIL]`, [
+				{ message: `'${raw}' is not one of [EMAIL]`, in: 'channel', code: 'INVALID_ENUM' },
+			]),
+		};
+	}
+	return { ok: true, value: 'EMAIL' };
+}
+
+function pathEmail(ctx: HandlerContext): Parsed<string> {
+	const email = ctx.params.email ?? '';
+	if (!isValidEmail(email)) return { ok: false, reply: invalidEmail(email) };
+	return { ok: true, value: normalizeEmail(email) };
+}
+
+/** Strict schema check of a (Partial)PublicStatusRequest: types and enums exactly as HubSpot's schema. */
+function checkStatusRequest(v: unknown, where: string, withSubscriber: boolean): { value?: StatusRequest; errors: ErrorDetail[] } {
+	const errors: ErrorDetail[] = [];
+	const at = (f: string) => (where ? `${where}.${f}` : f);
+	if (!isPlainObject(v)) {
+		return { errors: [{ message: `${where || 'body'} must be a JSON object`, in: where || 'body', code: 'INVALID_TYPE' }] };
+	}
+	if (withSubscriber && typeof v.subscriberIdString !== 'string') {
+		errors.push({ message: `${at('subscriberIdString')} is required and must be a string`, in: at('subscriberIdString'), code: v.subscriberIdString === undefined ? 'REQUIRED' : 'INVALID_TYPE' });
+	}
+	if (v.subscriptionId === undefined || v.subscriptionId === null) {
+		errors.push({ message: `${at('subscriptionId')} is required`, in: at('subscriptionId'), code: 'REQUIRED' });
+	} else if (typeof v.subscriptionId !== 'number' || !Number.isInteger(v.subscriptionId)) {
+		errors.push({
+			message: `${at('subscriptionId')} must be an integer (int64), got ${JSON.stringify(v.subscriptionId)}`,
+			in: at('subscriptionId'),
+			code: 'INVALID_INTEGER',
+		});
+	}
+	if (v.statusState === undefined || v.statusState === null) {
+		errors.push({ message: `${at('statusState')} is required`, in: at('statusState'), code: 'REQUIRED' });
+	} else if (typeof v.statusState !== 'string' || !STATUS_STATES.includes(v.statusState as StatusState)) {
+		errors.push({
+			message: `${JSON.stringify(v.statusState)} is not one of the values accepted for ${at('statusState')}: [${STATUS_STATES.join(', ')}]`,
+			in: at('statusState'),
+			code: 'INVALID_ENUM',
+		});
+	}
+	if (v.channel === undefined || v.channel === null) {
+		errors.push({ message: `${at('channel')} is required`, in: at('channel'), code: 'REQUIRED' });
+	} else if (v.channel !== 'EMAIL') {
+		errors.push({ message: `${JSON.stringify(v.channel)} is not one of the values accepted for ${at('channel')}: [EMAIL]`, in: at('channel'), code: 'INVALID_ENUM' });
+	}
+	if (v.legalBasis !== undefined && v.legalBasis !== null && (typeof v.legalBasis !== 'string' || !LEGAL_BASES.includes(v.legalBasis as LegalBasis))) {
+		errors.push({
+			message: `${JSON.stringify(v.legalBasis)} is not one of the values accepted for ${at('legalBasis')}: [${LEGAL_BASES.join(', ')}]`,
+			in: at('legalBasis'),
+			code: 'INVALID_ENUM',
+		});
+	}
+	if (v.legalBasisExplanation !== undefined && v.legalBasisExplanation !== null && typeof v.legalBasisExplanation !== 'string') {
+		errors.push({ message: `${at('legalBasisExplanation')} must be a string`, in: at('legalBasisExplanation'), code: 'INVALID_TYPE' });
+	}
+	if (errors.length > 0) return { errors };
+	return {
+		errors,
+		value: {
+			subscriberIdString: withSubscriber ? (v.subscriberIdString as string) : undefined,
+			subscriptionId: v.subscriptionId as number,
+			statusState: v.statusState as StatusState,
+			channel: 'EMAIL',
+			legalBasis: (v.legalBasis ?? undefined) as LegalBasis | undefined,
+			legalBasisExplanation: (v.legalBasisExplanation ?? undefined) as string | undefined,
+		},
+	};
+}
+
+function schemaReply(errors: ErrorDetail[]): HttpReply {
+	const msg = errors.length === 1 ? `Invalid input JSON: ${errors[0].message}` : `Invalid input JSON: ${errors.length} errors: ${errors.map((e) => e.message).join('; ')}`;
+	return validationError(msg, errors);
+}
+
+/** Read `{inputs: [...]}` with the batch size limit; `item` checks one input's type. */
+function batchInputs(ctx: HandlerContext, item: 'string' | 'object'): Parsed<unknown[]> {
+	const parsed = parseJsonBody(ctx);
+	if (!parsed.ok) return parsed;
+	const body = parsed.value;
+	if (!isPlainObject(body) || !Array.isArray(body.inputs)) {
+		return { ok: false, reply: schemaReply([{ message: 'inputs is required and must be an array', in: 'inputs', code: 'REQUIRED' }]) };
+	}
+	if (body.inputs.length > ctx.maxBatchInputs) return { ok: false, reply: batchTooLarge(body.inputs.length, ctx.maxBatchInputs) };
+	if (item === 'string') {
+		const bad = body.inputs.findIndex((x) => typeof x !== 'string');
+		if (bad >= 0) {
+			return { ok: false, reply: schemaReply([{ message: `inputs[${bad}] must be a string (an email address)`, in: `inputs[${bad}]`, code: 'INVALID_TYPE' }]) };
+		}
+	}
+	return { ok: true, value: body.inputs };
+}
+
+function statusFailure(outcome: Extract<StatusWriteOutcome, { ok: false }>): HttpReply {
+	return validationError(outcome.message, [{ message: outcome.message, code: outcome.code }]);
+}
+
+// ------------------------------------------------------------------ handlers
+
+export function getDefinitions(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	const tr = boolQuery(ctx, 'includeTranslations');
+	if (!tr.ok) return tr.reply;
+	const results = ctx.state
+		.definitionSeeds()
+		.filter((d) => bu.value === undefined || (d.businessUnitId ?? 0) === bu.value)
+		.map((d) => ctx.state.toDefinition(d, tr.value));
+	return envelope(startedAt, ctx, results);
+}
+
+export function getStatuses(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const email = pathEmail(ctx);
+	if (!email.ok) return email.reply;
+	const ch = channelQuery(ctx);
+	if (!ch.ok) return ch.reply;
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	return envelope(startedAt, ctx, ctx.state.statusesOf(email.value, bu.value));
+}
+
+export function postStatus(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const email = pathEmail(ctx);
+	if (!email.ok) return email.reply;
+	const parsed = parseJsonBody(ctx);
+	if (!parsed.ok) return parsed.reply;
+	const checked = checkStatusRequest(parsed.value, '', false);
+	if (!checked.value) return schemaReply(checked.errors);
+	const outcome = ctx.state.applyStatusWrite({
+		email: email.value,
+		subscriptionId: checked.value.subscriptionId,
+		statusState: checked.value.statusState,
+		legalBasis: checked.value.legalBasis,
+		legalBasisExplanation: checked.value.legalBasisExplanation,
+		via: ctx.path,
+	});
+	if (!outcome.ok) return statusFailure(outcome);
+	return envelope(startedAt, ctx, [outcome.status]);
+}
+
+export function getUnsubscribeAll(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const email = pathEmail(ctx);
+	if (!email.ok) return email.reply;
+	const ch = channelQuery(ctx);
+	if (!ch.ok) return ch.reply;
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	const verbose = boolQuery(ctx, 'verbose');
+	if (!verbose.ok) return verbose.reply;
+	return envelope(startedAt, ctx, ctx.state.wideStatusesOf(email.value, bu.value));
+}
+
+export function postUnsubscribeAll(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const email = pathEmail(ctx);
+	if (!email.ok) return email.reply;
+	const ch = channelQuery(ctx);
+	if (!ch.ok) return ch.reply;
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	const verbose = boolQuery(ctx, 'verbose');
+	if (!verbose.ok) return verbose.reply;
+	const statuses = ctx.state.applyUnsubscribeAll(email.value, bu.value ?? 0, ctx.path);
+	return envelope(startedAt, ctx, verbose.value ? statuses : []);
+}
+
+export function batchRead(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const ch = channelQuery(ctx);
+	if (!ch.ok) return ch.reply;
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	const inputs = batchInputs(ctx, 'string');
+	if (!inputs.ok) return inputs.reply;
+	const results: Array<{ subscriberIdString: string; statuses: PublicStatus[] }> = [];
+	const errors: unknown[] = [];
+	const seen = new Set<string>();
+	for (const raw of inputs.value as string[]) {
+		if (!isValidEmail(raw)) {
+			errors.push(batchError(`Invalid email address: '${raw}'`, { subscriberIdString: [raw] }, 'INVALID_EMAIL'));
+			continue;
+		}
+		const email = normalizeEmail(raw);
+		if (seen.has(email)) continue;
+		seen.add(email);
+		results.push({ subscriberIdString: email, statuses: ctx.state.statusesOf(email, bu.value) });
+	}
+	return envelope(startedAt, ctx, results, errors);
+}
+
+export function batchWrite(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const inputs = batchInputs(ctx, 'object');
+	if (!inputs.ok) return inputs.reply;
+	// Deserialisation of the whole body comes first: a type or enum error anywhere rejects the call.
+	const requests: StatusRequest[] = [];
+	const schemaErrors: ErrorDetail[] = [];
+	inputs.value.forEach((v, i) => {
+		const c = checkStatusRequest(v, `inputs[${i}]`, true);
+		if (c.value) requests.push(c.value);
+		schemaErrors.push(...c.errors);
+	});
+	if (schemaErrors.length > 0) return schemaReply(schemaErrors);
+	const results: PublicStatus[] = [];
+	const errors: unknown[] = [];
+	for (const r of requests) {
+		const raw = r.subscriberIdString as string;
+		const context = { subscriberIdString: [raw], subscriptionId: [String(r.subscriptionId)] };
+		if (!isValidEmail(raw)) {
+			errors.push(batchError(`Invalid email address: '${raw}'`, context, 'INVALID_EMAIL'));
+			continue;
+		}
+		const outcome = ctx.state.applyStatusWrite({
+			email: raw,
+			subscriptionId: r.subscriptionId,
+			statusState: r.statusState,
+			legalBasis: r.legalBasis,
+			legalBasisExplanation: r.legalBasisExplanation,
+			via: ctx.path,
+		});
+		if (outcome.ok) results.push(outcome.status);
+		else errors.push(batchError(outcome.message, context, outcome.code));
+	}
+	return envelope(startedAt, ctx, results, errors);
+}
+
+export function batchUnsubscribeAll(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const ch = channelQuery(ctx);
+	if (!ch.ok) return ch.reply;
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	const verbose = boolQuery(ctx, 'verbose');
+	if (!verbose.ok) return verbose.reply;
+	const inputs = batchInputs(ctx, 'string');
+	if (!inputs.ok) return inputs.reply;
+	const results: Array<{ subscriberIdString: string; statuses?: PublicStatus[] }> = [];
+	const errors: unknown[] = [];
+	const seen = new Set<string>();
+	for (const raw of inputs.value as string[]) {
+		if (!isValidEmail(raw)) {
+			errors.push(batchError(`Invalid email address: '${raw}'`, { subscriberIdString: [raw] }, 'INVALID_EMAIL'));
+			continue;
+		}
+		const email = normalizeEmail(raw);
+		if (seen.has(email)) continue;
+		seen.add(email);
+		const statuses = ctx.state.applyUnsubscribeAll(email, bu.value ?? 0, ctx.path);
+		results.push(verbose.value ? { subscriberIdString: email, statuses } : { subscriberIdString: email });
+	}
+	return envelope(startedAt, ctx, results, errors);
+}
+
+export function batchUnsubscribeAllRead(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const ch = channelQuery(ctx);
+	if (!ch.ok) return ch.reply;
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	const inputs = batchInputs(ctx, 'string');
+	if (!inputs.ok) return inputs.reply;
+	const results: Array<{ subscriberIdString: string; wideStatuses: unknown[] }> = [];
+	const errors: unknown[] = [];
+	const seen = new Set<string>();
+	for (const raw of inputs.value as string[]) {
+		if (!isValidEmail(raw)) {
+			errors.push(batchError(`Invalid email address: '${raw}'`, { subscriberIdString: [raw] }, 'INVALID_EMAIL'));
+			continue;
+		}
+		const email = normalizeEmail(raw);
+		if (seen.has(email)) continue;
+		seen.add(email);
+		results.push({ subscriberIdString: email, wideStatuses: ctx.state.wideStatusesOf(email, bu.value) });
+	}
+	return envelope(startedAt, ctx, results, errors);
+}
