@@ -1,0 +1,250 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+export const legalBasisOptions: INodePropertyOptions[] = [
+	{
+		name: 'Consent With Notice',
+		value: 'CONSENT_WITH_NOTICE',
+		description:
+			'The person said yes, e.g. by confirming a double opt-in, after being told what they will get. The usual basis for marketing email.',
+	},
+	{
+		name: 'Legitimate Interest (Existing Customer)',
+		value: 'LEGITIMATE_INTEREST_CLIENT',
+		description:
+			'They are already a customer and you send them something closely related to what they bought',
+	},
+	{
+		name: 'Legitimate Interest (Other)',
+		value: 'LEGITIMATE_INTEREST_OTHER',
+		description:
+			'Another interest of yours that you have weighed against their rights and documented',
+	},
+	{
+		name: 'Legitimate Interest (Product Qualified Lead)',
+		value: 'LEGITIMATE_INTEREST_PQL',
+		description: 'They use your product (e.g. a free plan) and you write to them about it',
+	},
+	{
+		name: 'Not Applicable (Non-GDPR)',
+		value: 'NON_GDPR',
+		description: 'GDPR does not apply to this person; no explanation is required',
+	},
+	{
+		name: 'Performance of a Contract',
+		value: 'PERFORMANCE_OF_CONTRACT',
+		description: 'The email is needed to deliver what they signed up for or bought',
+	},
+	{
+		name: 'Process and Store',
+		value: 'PROCESS_AND_STORE',
+		description: 'Consent to keep and process their data, without consent to marketing email',
+	},
+];
+
+export const subscriptionTypeLocator = (
+	name: string,
+	displayName: string,
+	description: string,
+): INodeProperties => ({
+	displayName,
+	name,
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description,
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select a subscription type...',
+			typeOptions: {
+				searchListMethod: 'searchSubscriptionTypes',
+				searchable: true,
+			},
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. 123456789',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^\\s*[0-9]+\\s*$',
+						errorMessage: 'A subscription type ID is a number',
+					},
+				},
+			],
+		},
+	],
+});
+
+export const emailField = (description = 'The email address whose subscriptions to use'): INodeProperties => ({
+	displayName: 'Email',
+	name: 'email',
+	type: 'string',
+	placeholder: 'name@email.com',
+	default: '',
+	required: true,
+	description,
+});
+
+export const legalBasisField: INodeProperties = {
+	displayName: 'Legal Basis',
+	name: 'legalBasis',
+	type: 'options',
+	options: legalBasisOptions,
+	default: 'CONSENT_WITH_NOTICE',
+	required: true,
+	description:
+		'Why you may email this person (GDPR). HubSpot stores it with the status; with the account\'s data privacy setting on it is required.',
+};
+
+export const legalBasisExplanationField: INodeProperties = {
+	displayName: 'Legal Basis Explanation',
+	name: 'legalBasisExplanation',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. Double opt-in confirmed in Loops at {{ $json.occurredAt }}',
+	description:
+		'The evidence, in words: where and when the person agreed. Use an expression to record the event\'s source, time and ID.',
+	typeOptions: { rows: 2 },
+};
+
+export const statusStateOptions: INodePropertyOptions[] = [
+	{
+		name: 'Subscribed',
+		value: 'SUBSCRIBED',
+		description: 'The person agreed to receive this type of email',
+	},
+	{
+		name: 'Unsubscribed',
+		value: 'UNSUBSCRIBED',
+		description: 'Stop this type of email to the person at once',
+	},
+	{
+		name: 'Not Specified',
+		value: 'NOT_SPECIFIED',
+		description: 'No choice recorded for this type',
+	},
+];
+
+export const unsubscribeNotice = (displayOptions: INodeProperties['displayOptions']): INodeProperties => ({
+	displayName:
+		'UNSUBSCRIBED stops this type of marketing email at once. Undoing it later needs the person\'s renewed consent and a recorded legal basis (a resubscribe); it is not a free toggle. Turn on Dry Run to see what would change first.',
+	name: 'unsubscribeNotice',
+	type: 'notice',
+	default: '',
+	displayOptions,
+});
+
+export const brandOption: INodeProperties = {
+	displayName: 'Brand Name or ID',
+	name: 'businessUnitId',
+	type: 'options',
+	typeOptions: { loadOptionsMethod: 'getBrands' },
+	default: '',
+	description:
+		'Only for accounts with the Brands add-on: the brand (business unit) to act on. Leave empty for the account\'s default brand. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+};
+
+export const simplifyField: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to return flat items (email, subscriptionId, subscriptionName, status, legalBasis, legalBasisExplanation, source, timestamp, brandId) instead of HubSpot\'s response as is',
+};
+
+export const dryRunField: INodeProperties = {
+	displayName: 'Dry Run',
+	name: 'dryRun',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to only read the current status and return the exact request that would be sent, without writing anything',
+};
+
+export const batchModeOption: INodeProperties = {
+	displayName: 'Use Batch Endpoints',
+	name: 'batchMode',
+	type: 'options',
+	default: 'auto',
+	options: [
+		{
+			name: 'Auto',
+			value: 'auto',
+			description:
+				'Group many items into batch calls; if HubSpot refuses them (the batch scopes are Marketing Hub Enterprise only), fall back to one call per item and say so',
+		},
+		{
+			name: 'Always',
+			value: 'always',
+			description: 'Use the batch endpoints and fail if HubSpot refuses them',
+		},
+		{
+			name: 'Never',
+			value: 'never',
+			description: 'One call per address, for accounts without the batch scopes',
+		},
+	],
+	description: 'Whether to group items into HubSpot\'s batch endpoints',
+};
+
+export const requestSettingsField: INodeProperties = {
+	displayName: 'Request Settings',
+	name: 'requestSettings',
+	type: 'collection',
+	placeholder: 'Add Setting',
+	default: {},
+	options: [
+		batchModeOption,
+		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 1000 },
+			default: 100,
+			description:
+				'Inputs per batch call. HubSpot publishes no maximum for these endpoints; if it answers that a batch is too large, the node halves it and goes on.',
+		},
+		{
+			displayName: 'Max Requests per 10 Seconds',
+			name: 'maxRequestsPer10Seconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 1000 },
+			default: 100,
+			description:
+				'Your app\'s HubSpot rate limit: 100 for most private apps, 190 on Professional and Enterprise. HubSpot\'s rate-limit headers lower it further when they say so.',
+		},
+		{
+			displayName: 'Max Attempts per Request',
+			name: 'maxAttempts',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 20 },
+			default: 5,
+			description:
+				'Attempts for a request refused with HTTP 429 or failed with a server or network error. Other errors are never retried.',
+		},
+		{
+			displayName: 'Max Retry Wait (Seconds)',
+			name: 'maxRetryWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 60,
+			description: 'The most one request may wait between its attempts, in total',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 30,
+			description: 'How long to wait for HubSpot\'s answer before trying again',
+		},
+	],
+};

@@ -1,0 +1,33 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { brandOption } from '../common.descriptions';
+
+type DisplayOptions = INodeProperties['displayOptions'];
+
+export const unsubscribeAllNotice = (displayOptions: DisplayOptions): INodeProperties => ({
+	displayName:
+		'This opts the address out of ALL marketing email of the brand at once. Undoing it later needs the person\'s renewed consent and a recorded legal basis (a resubscribe); it is not a free toggle. Turn on Dry Run to see what would change first.',
+	name: 'unsubscribeAllNotice',
+	type: 'notice',
+	default: '',
+	displayOptions,
+});
+
+export const unsubscribeAllOptions = (displayOptions: DisplayOptions): INodeProperties => ({
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	displayOptions,
+	default: {},
+	options: [
+		brandOption,
+		{
+			displayName: 'Verbose',
+			name: 'verbose',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return the status of every subscription type that was changed',
+		},
+	],
+});

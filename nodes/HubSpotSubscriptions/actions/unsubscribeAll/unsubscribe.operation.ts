@@ -1,0 +1,20 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { OperationSetup } from '../../helpers/setup';
+import { executeUnsubscribeAll } from '../../helpers/unsubscribe';
+import { unsubscribeAllOptions, unsubscribeAllNotice } from './common';
+import { dryRunField, emailField, simplifyField } from '../common.descriptions';
+
+const displayOptions = { show: { resource: ['unsubscribeAll'], operation: ['unsubscribe'] } };
+
+export const description: INodeProperties[] = [
+	unsubscribeAllNotice(displayOptions),
+	{ ...emailField('The email address to opt out of all email'), displayOptions },
+	{ ...dryRunField, displayOptions },
+	{ ...simplifyField, displayOptions },
+	unsubscribeAllOptions(displayOptions),
+];
+
+export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
+	await executeUnsubscribeAll(this, setup);
+}

@@ -1,0 +1,29 @@
+export const API_VERSIONS = ['2026-09', '2026-03', 'v4'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+export const DEFAULT_API_VERSION: ApiVersion = '2026-09';
+
+export const STATUS_STATES = ['SUBSCRIBED', 'UNSUBSCRIBED', 'NOT_SPECIFIED'] as const;
+export type StatusState = (typeof STATUS_STATES)[number];
+
+export const LEGAL_BASES = [
+	'CONSENT_WITH_NOTICE',
+	'LEGITIMATE_INTEREST_CLIENT',
+	'LEGITIMATE_INTEREST_OTHER',
+	'LEGITIMATE_INTEREST_PQL',
+	'NON_GDPR',
+	'PERFORMANCE_OF_CONTRACT',
+	'PROCESS_AND_STORE',
+] as const;
+export type LegalBasis = (typeof LEGAL_BASES)[number];
+
+export const CHANNEL = 'EMAIL';
+
+/** HubSpot publishes no maximum for the subscription batch endpoints; its CRM batch endpoints take 100. */
+export const DEFAULT_BATCH_SIZE = 100;
+
+export const CREDENTIAL_TYPES = {
+	privateAppToken: 'hubSpotSubscriptionsApi',
+	oAuth2: 'hubSpotSubscriptionsOAuth2Api',
+} as const;
+
+export const DEFAULT_BASE_URL = 'https://api.hubapi.com';

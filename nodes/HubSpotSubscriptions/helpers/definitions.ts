@@ -1,0 +1,33 @@
+import { communicationPreferencesPath, type HubSpotTransport } from '../transport';
+import type { ApiVersion } from './constants';
+import type { SubscriptionDefinition } from './interfaces';
+
+/** Subscription types change rarely; five minutes saves a lookup on every small execution. */
+const CACHE_TTL_MS = 5 * 60 * 1000;
+
+const cache = new Map<string, { loadedAt: number; definitions: Map<number, SubscriptionDefinition> }>();
+
+/**
+ * The account's subscription types, used to refuse an unknown or archived type before
+ * anything is written, and to name each type in the output.
+ */
+export async function subscriptionTypes(
+	transport: HubSpotTransport,
+	version: ApiVersion,
+	requiredIds: number[] = [],
+): Promise<Map<number, SubscriptionDefinition>> {
+	const key = `${await transport.accountKey()}:${version}`;
+	const cached = cache.get(key);
+	const fresh = cached && Date.now() - cached.loadedAt < CACHE_TTL_MS;
+	// A type created a minute ago is not in the cache yet: reload once before calling it unknown.
+	if (fresh && requiredIds.every((id) => cached.definitions.has(id))) return cached.definitions;
+
+	const response = await transport.request<{ results?: SubscriptionDefinition[] }>({
+		method: 'GET',
+		path: communicationPreferencesPath(version, '/definitions'),
+	});
+	const definitions = new Map<number, SubscriptionDefinition>();
+	for (const definition of response.body.results ?? []) definitions.set(Number(definition.id), definition);
+	cache.set(key, { loadedAt: Date.now(), definitions });
+	return definitions;
+}

@@ -1,0 +1,248 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	communicationPreferencesPath,
+	encodeEmailForPath,
+	type HubSpotRequest,
+	type HubSpotTransport,
+} from '../transport';
+import { runJobs, type BatchMode, type Job, type JobOutcome } from './batching';
+import { CHANNEL, type ApiVersion } from './constants';
+import type { PublicStatus, PublicWideStatus, StatusWrite } from './interfaces';
+
+export interface PipelineOptions {
+	version: ApiVersion;
+	mode: BatchMode;
+	batchSize: number;
+	concurrency: number;
+	onFallback(reason: string): void;
+	shouldStop(): boolean;
+}
+
+export interface AddressInput {
+	itemIndex: number;
+	email: string;
+	businessUnitId?: number;
+}
+
+/** A status read answers with every subscription type's status of one address. */
+export interface AddressStatuses {
+	statuses: PublicStatus[];
+	raw: IDataObject;
+}
+
+const brandQuery = (businessUnitId: number | undefined): IDataObject =>
+	businessUnitId === undefined ? {} : { businessUnitId };
+
+const groupOf = (businessUnitId: number | undefined) => String(businessUnitId ?? '');
+
+const sameAddress = (a: unknown, b: string) => typeof a === 'string' && a.trim().toLowerCase() === b;
+
+function toJobs<I extends AddressInput>(inputs: I[]): Array<Job<I>> {
+	return inputs.map((input, id) => ({
+		id,
+		itemIndex: input.itemIndex,
+		email: input.email.toLowerCase(),
+		group: groupOf(input.businessUnitId),
+		input,
+	}));
+}
+
+function byInput<I, R>(inputs: I[], outcomes: Map<number, JobOutcome<R>>) {
+	return inputs.map((input, id) => ({ input, outcome: outcomes.get(id)! }));
+}
+
+/** Reads ask once per address and brand, however many items name it. */
+async function readOncePerAddress<R>(
+	inputs: AddressInput[],
+	read: (unique: AddressInput[]) => Promise<Array<{ input: AddressInput; outcome: JobOutcome<R> }>>,
+) {
+	const keyOf = (input: AddressInput) => `${input.email.toLowerCase()}|${groupOf(input.businessUnitId)}`;
+	const unique = new Map<string, AddressInput>();
+	for (const input of inputs) if (!unique.has(keyOf(input))) unique.set(keyOf(input), input);
+	const answered = new Map<string, JobOutcome<R>>();
+	for (const { input, outcome } of await read([...unique.values()])) answered.set(keyOf(input), outcome);
+	return inputs.map((input) => ({ input, outcome: answered.get(keyOf(input))! }));
+}
+
+export async function readStatuses(
+	transport: HubSpotTransport,
+	inputs: AddressInput[],
+	options: PipelineOptions,
+) {
+	return await readOncePerAddress(inputs, async (unique) => await readStatusesOf(transport, unique, options));
+}
+
+async function readStatusesOf(transport: HubSpotTransport, inputs: AddressInput[], options: PipelineOptions) {
+	const path = (sub: string) => communicationPreferencesPath(options.version, sub);
+	const outcomes = await runJobs<AddressInput, AddressStatuses>(transport, toJobs(inputs), {
+		...options,
+		batchRequest: (jobs) => ({
+			method: 'POST',
+			path: path('/statuses/batch/read'),
+			qs: { channel: CHANNEL, ...brandQuery(jobs[0].input.businessUnitId) },
+			body: { inputs: jobs.map((job) => job.input.email) },
+		}),
+		matchResult: (result, jobs) => jobs.find((job) => sameAddress(result.subscriberIdString, job.email)),
+		fromBatchResult: (result) => ({ statuses: (result.statuses as PublicStatus[]) ?? [], raw: result }),
+		singleRequest: (job) => ({
+			method: 'GET',
+			path: path(`/statuses/${encodeEmailForPath(job.input.email)}`),
+			qs: { channel: CHANNEL, ...brandQuery(job.input.businessUnitId) },
+			itemIndex: job.itemIndex,
+		}),
+		fromSingleResponse: (body) => ({ statuses: (body.results as PublicStatus[]) ?? [], raw: body }),
+	});
+	return byInput(inputs, outcomes);
+}
+
+export interface WriteInput extends AddressInput {
+	write: StatusWrite;
+}
+
+export interface WriteResult {
+	status: PublicStatus;
+	raw: IDataObject;
+}
+
+/** The body HubSpot's single-address endpoint takes: the batch input without the address. */
+export function singleWriteBody(write: StatusWrite): IDataObject {
+	const { subscriberIdString: _address, ...body } = write;
+	return body;
+}
+
+export function writeRequests(version: ApiVersion) {
+	const path = (sub: string) => communicationPreferencesPath(version, sub);
+	return {
+		batch: (writes: StatusWrite[]): HubSpotRequest => ({
+			method: 'POST',
+			path: path('/statuses/batch/write'),
+			body: { inputs: writes },
+		}),
+		single: (write: StatusWrite, itemIndex?: number): HubSpotRequest => ({
+			method: 'POST',
+			path: path(`/statuses/${encodeEmailForPath(write.subscriberIdString)}`),
+			body: singleWriteBody(write),
+			itemIndex,
+		}),
+	};
+}
+
+export async function writeStatuses(
+	transport: HubSpotTransport,
+	inputs: WriteInput[],
+	options: PipelineOptions,
+) {
+	const requests = writeRequests(options.version);
+	// Writes carry no brand: a subscription type belongs to one brand already.
+	const jobs = toJobs(inputs).map((job) => ({ ...job, group: '' }));
+	const outcomes = await runJobs<WriteInput, WriteResult>(transport, jobs, {
+		...options,
+		batchRequest: (batch) => requests.batch(batch.map((job) => job.input.write)),
+		conflictKey: (job) => `${job.email}|${job.input.write.subscriptionId}`,
+		matchResult: (result, candidates) =>
+			candidates.find(
+				(job) =>
+					sameAddress(result.subscriberIdString, job.email) &&
+					Number(result.subscriptionId) === job.input.write.subscriptionId,
+			),
+		fromBatchResult: (result) => ({ status: result as PublicStatus, raw: result }),
+		singleRequest: (job) => requests.single(job.input.write, job.itemIndex),
+		fromSingleResponse: (body, job) => {
+			const results = (body.results as PublicStatus[]) ?? [];
+			const status =
+				results.find((candidate) => Number(candidate.subscriptionId) === job.input.write.subscriptionId) ??
+				results[0];
+			return { status, raw: body };
+		},
+	});
+	return byInput(inputs, outcomes);
+}
+
+export interface UnsubscribeAllInput extends AddressInput {
+	verbose: boolean;
+}
+
+export interface UnsubscribeAllResult {
+	statuses: PublicStatus[];
+	raw: IDataObject;
+}
+
+export function unsubscribeAllRequests(version: ApiVersion) {
+	const path = (sub: string) => communicationPreferencesPath(version, sub);
+	return {
+		batch: (emails: string[], businessUnitId: number | undefined, verbose: boolean): HubSpotRequest => ({
+			method: 'POST',
+			path: path('/statuses/batch/unsubscribe-all'),
+			qs: { channel: CHANNEL, ...brandQuery(businessUnitId), ...(verbose ? { verbose: true } : {}) },
+			body: { inputs: emails },
+		}),
+		single: (email: string, businessUnitId: number | undefined, verbose: boolean, itemIndex?: number): HubSpotRequest => ({
+			method: 'POST',
+			path: path(`/statuses/${encodeEmailForPath(email)}/unsubscribe-all`),
+			qs: { channel: CHANNEL, ...brandQuery(businessUnitId), ...(verbose ? { verbose: true } : {}) },
+			itemIndex,
+		}),
+	};
+}
+
+export async function unsubscribeFromAll(
+	transport: HubSpotTransport,
+	inputs: UnsubscribeAllInput[],
+	options: PipelineOptions,
+) {
+	const requests = unsubscribeAllRequests(options.version);
+	const jobs = toJobs(inputs).map((job) => ({ ...job, group: `${job.group}|${job.input.verbose}` }));
+	const outcomes = await runJobs<UnsubscribeAllInput, UnsubscribeAllResult>(transport, jobs, {
+		...options,
+		conflictKey: (job) => job.email,
+		batchRequest: (batch) =>
+			requests.batch(
+				batch.map((job) => job.input.email),
+				batch[0].input.businessUnitId,
+				batch[0].input.verbose,
+			),
+		matchResult: (result, candidates) => candidates.find((job) => sameAddress(result.subscriberIdString, job.email)),
+		fromBatchResult: (result) => ({ statuses: (result.statuses as PublicStatus[]) ?? [], raw: result }),
+		singleRequest: (job) =>
+			requests.single(job.input.email, job.input.businessUnitId, job.input.verbose, job.itemIndex),
+		fromSingleResponse: (body) => ({ statuses: (body.results as PublicStatus[]) ?? [], raw: body }),
+	});
+	return byInput(inputs, outcomes);
+}
+
+export interface WideStatusResult {
+	wideStatuses: PublicWideStatus[];
+	raw: IDataObject;
+}
+
+export async function readWideStatuses(
+	transport: HubSpotTransport,
+	inputs: AddressInput[],
+	options: PipelineOptions,
+) {
+	return await readOncePerAddress(inputs, async (unique) => await readWideStatusesOf(transport, unique, options));
+}
+
+async function readWideStatusesOf(transport: HubSpotTransport, inputs: AddressInput[], options: PipelineOptions) {
+	const path = (sub: string) => communicationPreferencesPath(options.version, sub);
+	const outcomes = await runJobs<AddressInput, WideStatusResult>(transport, toJobs(inputs), {
+		...options,
+		batchRequest: (batch) => ({
+			method: 'POST',
+			path: path('/statuses/batch/unsubscribe-all/read'),
+			qs: { channel: CHANNEL, ...brandQuery(batch[0].input.businessUnitId) },
+			body: { inputs: batch.map((job) => job.input.email) },
+		}),
+		matchResult: (result, candidates) => candidates.find((job) => sameAddress(result.subscriberIdString, job.email)),
+		fromBatchResult: (result) => ({ wideStatuses: (result.wideStatuses as PublicWideStatus[]) ?? [], raw: result }),
+		singleRequest: (job) => ({
+			method: 'GET',
+			path: path(`/statuses/${encodeEmailForPath(job.input.email)}/unsubscribe-all`),
+			qs: { channel: CHANNEL, ...brandQuery(job.input.businessUnitId) },
+			itemIndex: job.itemIndex,
+		}),
+		fromSingleResponse: (body) => ({ wideStatuses: (body.results as PublicWideStatus[]) ?? [], raw: body }),
+	});
+	return byInput(inputs, outcomes);
+}

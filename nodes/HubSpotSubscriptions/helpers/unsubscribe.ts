@@ -1,0 +1,64 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { simplifyStatus, simplifyWideStatus } from './output';
+import { parseAddresses } from './reads';
+import { describeRequest } from './requestPreview';
+import type { OperationSetup } from './setup';
+import { readWideStatuses, unsubscribeAllRequests, unsubscribeFromAll } from './statuses';
+
+export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: OperationSetup) {
+	const addresses = parseAddresses(ctx, setup);
+	const simplify = ctx.getNodeParameter('simplify', 0, true) as boolean;
+	const dryRun = ctx.getNodeParameter('dryRun', 0, false) as boolean;
+	const inputs = addresses.map((address) => {
+		const options = ctx.getNodeParameter('options', address.itemIndex, {}) as IDataObject;
+		return { ...address, verbose: options.verbose === true };
+	});
+
+	if (dryRun) {
+		const batched = setup.pipeline.mode === 'always' || (setup.pipeline.mode === 'auto' && inputs.length > 1);
+		const requests = unsubscribeAllRequests(setup.version);
+		const current = await readWideStatuses(setup.transport, inputs, setup.pipeline);
+		current.forEach(({ outcome }, index) => {
+			const input = inputs[index];
+			if (!outcome) return;
+			if (!outcome.ok) {
+				setup.outcomes.fail(input.itemIndex, outcome.error);
+				return;
+			}
+			const now = simplifyWideStatus(input.email, outcome.value.wideStatuses, input.businessUnitId);
+			const request = batched
+				? requests.batch([input.email], input.businessUnitId, input.verbose)
+				: requests.single(input.email, input.businessUnitId, input.verbose);
+			setup.outcomes.succeed(input.itemIndex, {
+				dryRun: true,
+				email: input.email,
+				brandId: input.businessUnitId ?? null,
+				currentlyUnsubscribedFromAll: now.unsubscribedFromAll,
+				wouldChange: !now.unsubscribedFromAll,
+				request: describeRequest(request, batched),
+				note: 'Dry Run: nothing was written. Turn Dry Run off to opt this address out of all email.',
+			});
+		});
+		return;
+	}
+
+	for (const { input, outcome } of await unsubscribeFromAll(setup.transport, inputs, setup.pipeline)) {
+		if (!outcome) continue;
+		if (!outcome.ok) {
+			setup.outcomes.fail(input.itemIndex, outcome.error);
+			continue;
+		}
+		if (!simplify) {
+			setup.outcomes.succeed(input.itemIndex, outcome.value.raw);
+			continue;
+		}
+		const json: IDataObject = {
+			email: input.email,
+			unsubscribedFromAll: true,
+			brandId: input.businessUnitId ?? null,
+		};
+		if (input.verbose) json.statuses = outcome.value.statuses.map((status) => simplifyStatus(status));
+		setup.outcomes.succeed(input.itemIndex, json);
+	}
+}

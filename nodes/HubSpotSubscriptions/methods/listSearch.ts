@@ -1,0 +1,21 @@
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { definitionLabel, loadDefinitions } from './definitions';
+
+export async function searchSubscriptionTypes(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const needle = filter?.trim().toLowerCase();
+	const definitions = (await loadDefinitions(this))
+		.filter((definition) => !needle || definition.name.toLowerCase().includes(needle) || definition.id === needle)
+		// Active types first: those are the ones a workflow usually wants.
+		.sort((a, b) => Number(b.isActive) - Number(a.isActive) || a.name.localeCompare(b.name));
+	return {
+		results: definitions.map((definition) => ({
+			name: definitionLabel(definition),
+			value: String(definition.id),
+			description: definition.description || undefined,
+		})),
+	};
+}
