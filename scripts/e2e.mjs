@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// End-to-end tests of the package inside a real n8n:
+//   npm run test:e2e       n8n 2.x on Node 24: CLI runs, a signed webhook, the editor in Chromium
+//   npm run test:browser   the editor test only
+//   npm run test:compat    the same against n8n 1.x (add -- --node system for the machine's Node 20)
+//
+//   node scripts/e2e.mjs [--n8n 2|1] [--node 24|system] [--only cli|browser] [--skip-build] [--skip-install]
+//
+// Builds the package, installs n8n (cached, see scripts/install-n8n.mjs), then runs each
+// e2e/*.test.mjs with node's test runner one after the other (each starts its own n8n) and closes
+// with one line "e2e: N passed, N failed". Screenshots go to docs/images/ (E2E_SCREENSHOTS=0 to skip).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { ROOT } from '../e2e/lib/runtime.mjs';
+import { installN8n } from './install-n8n.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+	const i = args.indexOf(`--${name}`);
+	return i >= 0 ? args[i + 1] : fallback;
+};
+const major = opt('n8n', process.env.E2E_N8N_MAJOR ?? '2');
+const node = opt('node', process.env.E2E_NODE ?? '24');
+const only = opt('only', undefined);
+const t0 = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+function step(label, fn) {
+	const started = Date.now();
+	const result = fn();
+	process.stdout.write(`[e2e] ${label}: ${secs(Date.now() - started)}\n`);
+	return result;
+}
+
+if (!args.includes('--skip-build')) {
+	step('build', () => {
+		const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+		if (r.status !== 0) {
+			process.stdout.write('e2e: 0 passed, 1 failed\n');
+			process.exit(1);
+		}
+	});
+}
+if (!args.includes('--skip-install')) {
+	step(`install n8n ${major}.x (cached)`, () => installN8n(major, { node }));
+}
+
+const files = readdirSync(path.join(ROOT, 'e2e'))
+	.filter((f) => f.endsWith('.test.mjs'))
+	.filter((f) => !only || f.startsWith(only))
+	.sort()
+	.map((f) => path.join('e2e', f));
+
+function runFile(file) {
+	const tmp = mkdtempSync(path.join(os.tmpdir(), 'e2e-tap-'));
+	const tap = path.join(tmp, 'out.tap');
+	return new Promise((resolve) => {
+		const started = Date.now();
+		const child = spawn(
+			process.execPath,
+			['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, file],
+			{ cwd: ROOT, stdio: 'inherit', env: { ...process.env, E2E_N8N_MAJOR: major, E2E_NODE: node } },
+		);
+		child.on('exit', (code, signal) => {
+			let text = '';
+			try {
+				text = readFileSync(tap, 'utf8');
+			} catch {
+				// no report: counted as one failure below
+			}
+			rmSync(tmp, { recursive: true, force: true });
+			const count = (name) => Number(text.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+			const passed = count('pass');
+			let failed = count('fail') + count('cancelled');
+			const skipped = count('skipped') + count('todo');
+			if ((code !== 0 || signal) && failed === 0) failed = 1;
+			process.stdout.write(`[e2e] ${file}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''} in ${secs(Date.now() - started)}\n`);
+			resolve({ passed, failed, skipped });
+		});
+	});
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of files) {
+	const r = await runFile(file);
+	passed += r.passed;
+	failed += r.failed;
+	skipped += r.skipped;
+}
+if (files.length === 0) failed = 1;
+process.stdout.write(`[e2e] n8n ${major}.x on Node ${node === '24' ? '24' : process.versions.node}, total ${secs(Date.now() - t0)}\n`);
+process.stdout.write(`e2e: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.exit(failed > 0 ? 1 : 0);
