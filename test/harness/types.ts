@@ -14,6 +14,8 @@ import { NodeHelpers } from 'n8n-workflow';
 import { HubSpotSubscriptionsApi } from '../../credentials/HubSpotSubscriptionsApi.credentials';
 import { HubSpotSubscriptionsOAuth2Api } from '../../credentials/HubSpotSubscriptionsOAuth2Api.credentials';
 import { HubSpotSubscriptions } from '../../nodes/HubSpotSubscriptions/HubSpotSubscriptions.node';
+import { LoopsTrigger } from '../../nodes/LoopsTrigger/LoopsTrigger.node';
+import { LoopsWebhookSigningApi } from '../../credentials/LoopsWebhookSigningApi.credentials';
 
 /** Node types are named as n8n names a community package's nodes: "<package>.<node>". */
 export const PACKAGE = 'n8n-nodes-hubspot-subscriptions';
@@ -47,6 +49,7 @@ export class TestNodeTypes implements INodeTypes {
 
 	constructor(extra: Record<string, INodeType | IVersionedNodeType> = {}) {
 		this.nodes.set(HUBSPOT_NODE, new HubSpotSubscriptions());
+		this.nodes.set(`${PACKAGE}.loopsTrigger`, new LoopsTrigger());
 		for (const [name, node] of Object.entries(extra)) this.nodes.set(name, node);
 	}
 
@@ -80,7 +83,12 @@ export class TestCredentialTypes implements ICredentialTypes {
 	private readonly types = new Map<string, ICredentialType>();
 
 	constructor(extra: ICredentialType[] = []) {
-		for (const type of [new HubSpotSubscriptionsApi(), new HubSpotSubscriptionsOAuth2Api(), ...extra]) {
+		for (const type of [
+			new HubSpotSubscriptionsApi(),
+			new HubSpotSubscriptionsOAuth2Api(),
+			new LoopsWebhookSigningApi(),
+			...extra,
+		]) {
 			this.types.set(type.name, type);
 		}
 		// The parent every OAuth2 credential extends, from n8n itself.
