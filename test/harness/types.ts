@@ -15,7 +15,11 @@ import { HubSpotSubscriptionsApi } from '../../credentials/HubSpotSubscriptionsA
 import { HubSpotSubscriptionsOAuth2Api } from '../../credentials/HubSpotSubscriptionsOAuth2Api.credentials';
 import { HubSpotSubscriptions } from '../../nodes/HubSpotSubscriptions/HubSpotSubscriptions.node';
 import { LoopsTrigger } from '../../nodes/LoopsTrigger/LoopsTrigger.node';
+import { EmarsysTrigger } from '../../nodes/EmarsysTrigger/EmarsysTrigger.node';
 import { LoopsWebhookSigningApi } from '../../credentials/LoopsWebhookSigningApi.credentials';
+import { EmarsysWebhookJwtApi } from '../../credentials/EmarsysWebhookJwtApi.credentials';
+import { EmarsysWebhookHeaderApi } from '../../credentials/EmarsysWebhookHeaderApi.credentials';
+import { EmarsysWebhookBasicAuthApi } from '../../credentials/EmarsysWebhookBasicAuthApi.credentials';
 
 /** Node types are named as n8n names a community package's nodes: "<package>.<node>". */
 export const PACKAGE = 'n8n-nodes-hubspot-subscriptions';
@@ -50,6 +54,7 @@ export class TestNodeTypes implements INodeTypes {
 	constructor(extra: Record<string, INodeType | IVersionedNodeType> = {}) {
 		this.nodes.set(HUBSPOT_NODE, new HubSpotSubscriptions());
 		this.nodes.set(`${PACKAGE}.loopsTrigger`, new LoopsTrigger());
+		this.nodes.set(`${PACKAGE}.emarsysTrigger`, new EmarsysTrigger());
 		for (const [name, node] of Object.entries(extra)) this.nodes.set(name, node);
 	}
 
@@ -87,6 +92,9 @@ export class TestCredentialTypes implements ICredentialTypes {
 			new HubSpotSubscriptionsApi(),
 			new HubSpotSubscriptionsOAuth2Api(),
 			new LoopsWebhookSigningApi(),
+			new EmarsysWebhookJwtApi(),
+			new EmarsysWebhookHeaderApi(),
+			new EmarsysWebhookBasicAuthApi(),
 			...extra,
 		]) {
 			this.types.set(type.name, type);
