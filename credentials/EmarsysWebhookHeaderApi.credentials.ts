@@ -24,7 +24,7 @@ export class EmarsysWebhookHeaderApi implements ICredentialType {
 		},
 		{
 			displayName: 'Header Value',
-			name: 'headerValue',
+			name: 'headerSecret',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',

@@ -27,7 +27,7 @@ export class EmarsysWebhookJwtApi implements ICredentialType {
 		},
 		{
 			displayName: 'Secret Encoding',
-			name: 'secretEncoding',
+			name: 'keyEncoding',
 			type: 'options',
 			options: [
 				{

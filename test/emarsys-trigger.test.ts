@@ -94,10 +94,10 @@ describe('JWT verification (unit)', () => {
 			(await fn.call({} as never, { id: 'x', name: 'x', type: 'x', data: data as never })).status;
 		expect(await call(credentialTest.emarsysJwtSecretFormat, { secret: JWT_SECRET })).toBe('OK');
 		expect(await call(credentialTest.emarsysJwtSecretFormat, { secret: '' })).toBe('Error');
-		expect(await call(credentialTest.emarsysJwtSecretFormat, { secret: 'no base64!', secretEncoding: 'base64' })).toBe('Error');
+		expect(await call(credentialTest.emarsysJwtSecretFormat, { secret: 'no base64!', keyEncoding: 'base64' })).toBe('Error');
 		expect(await call(credentialTest.emarsysJwtSecretFormat, { secret: JWT_SECRET, algorithms: [] })).toBe('Error');
-		expect(await call(credentialTest.emarsysHeaderFormat, { headerName: 'X-Secret', headerValue: 'v' })).toBe('OK');
-		expect(await call(credentialTest.emarsysHeaderFormat, { headerName: 'X Secret', headerValue: 'v' })).toBe('Error');
+		expect(await call(credentialTest.emarsysHeaderFormat, { headerName: 'X-Secret', headerSecret: 'v' })).toBe('OK');
+		expect(await call(credentialTest.emarsysHeaderFormat, { headerName: 'X Secret', headerSecret: 'v' })).toBe('Error');
 		expect(await call(credentialTest.emarsysBasicAuthFormat, { user: 'emarsys', password: 'p' })).toBe('OK');
 		expect(await call(credentialTest.emarsysBasicAuthFormat, { user: 'a:b', password: 'p' })).toBe('Error');
 	});
@@ -161,7 +161,7 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 			id: 'emarsysHdr000001',
 			name: 'Emarsys header',
 			type: 'emarsysWebhookHeaderApi',
-			data: { headerName: 'X-Emarsys-Secret', headerValue: HEADER_SECRET },
+			data: { headerName: 'X-Emarsys-Secret', headerSecret: HEADER_SECRET },
 		});
 		n8n.addCredential({ id: 'emarsysBasic0001', name: 'Emarsys basic', type: 'emarsysWebhookBasicAuthApi', data: { user: 'emarsys', password: 'b4sic-p4ss' } });
 		n8n.addCredential({

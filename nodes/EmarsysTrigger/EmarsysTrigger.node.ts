@@ -46,7 +46,7 @@ export class EmarsysTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Emarsys Trigger',
 		name: 'emarsysTrigger',
-		icon: 'file:emarsys.svg',
+		icon: { light: 'file:emarsys.svg', dark: 'file:emarsys.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "Webhook node, " + ({ jwt: "JWT", headerAuth: "header", basicAuth: "basic auth" })[$parameter["authentication"]] }}',
@@ -225,11 +225,11 @@ export class EmarsysTrigger implements INodeType {
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,
 			): Promise<INodeCredentialTestResult> {
-				const { headerName, headerValue } = credential.data ?? {};
+				const { headerName, headerSecret } = credential.data ?? {};
 				if (typeof headerName !== 'string' || !HEADER_NAME.test(headerName.trim())) {
 					return { status: 'Error', message: 'The header name is empty or contains characters a header name cannot have.' };
 				}
-				if (typeof headerValue !== 'string' || headerValue === '') {
+				if (typeof headerSecret !== 'string' || headerSecret === '') {
 					return { status: 'Error', message: 'The header value is empty.' };
 				}
 				return { status: 'OK', message: 'The header is usable.' };
@@ -348,7 +348,7 @@ function authenticate(
 
 	if (authentication === 'headerAuth') {
 		const name = typeof credentials.headerName === 'string' ? credentials.headerName.trim() : '';
-		const expected = typeof credentials.headerValue === 'string' ? credentials.headerValue : '';
+		const expected = typeof credentials.headerSecret === 'string' ? credentials.headerSecret : '';
 		if (!HEADER_NAME.test(name) || expected === '') return { ok: false, reason: 'configuration' };
 		const given = singleHeader(ctx, name);
 		if (given === undefined) return { ok: false, reason: 'missing' };
@@ -372,7 +372,7 @@ function authenticate(
 function jwtKey(credentials: ICredentialDataDecryptedObject): Buffer | undefined {
 	const secret = credentials.secret;
 	if (typeof secret !== 'string' || secret === '') return undefined;
-	if (credentials.secretEncoding === 'base64') {
+	if (credentials.keyEncoding === 'base64') {
 		const key = decodeBase64Strict(secret.trim());
 		return key && key.length > 0 ? key : undefined;
 	}

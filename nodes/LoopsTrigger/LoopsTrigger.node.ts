@@ -19,7 +19,7 @@ export class LoopsTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Loops Trigger',
 		name: 'loopsTrigger',
-		icon: 'file:loops.svg',
+		icon: { light: 'file:loops.svg', dark: 'file:loops.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || []).includes("*") ? "Any event" : ($parameter["events"] || []).join(", ") }}',
