@@ -56,6 +56,12 @@ export interface TransportStats {
 	resends: number;
 }
 
+interface RawResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
 /** The parts of a failed HTTP call worth deciding on. Never holds request headers. */
 interface FailedCall {
 	statusCode?: number;
@@ -142,20 +148,29 @@ export class HubSpotTransport {
 			if (this.dailyLimitError) throw this.dailyLimitError;
 			const release = await scheduler.acquire();
 			this.stats.requests++;
-			let failure: FailedCall;
+			let outcome: { response: RawResponse } | { failure: FailedCall };
 			try {
-				const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
-					this.ctx,
-					this.credentialType,
-					this.toHttpOptions(request),
-				)) as { body: T; headers: Record<string, unknown>; statusCode: number };
-				release();
-				scheduler.observeHeaders(response.headers);
-				return { statusCode: response.statusCode, body: response.body };
+				outcome = { response: await this.send(request) };
 			} catch (error) {
+				outcome = { failure: describeFailure(error) };
+			} finally {
 				release();
-				failure = describeFailure(error);
-				scheduler.observeHeaders(failure.headers);
+			}
+			let failure: FailedCall;
+			if ('response' in outcome) {
+				const { response } = outcome;
+				scheduler.observeHeaders(response.headers);
+				if (response.statusCode >= 200 && response.statusCode < 300) {
+					return { statusCode: response.statusCode, body: response.body as T };
+				}
+				failure = {
+					statusCode: response.statusCode,
+					headers: response.headers,
+					body: response.body,
+					message: `HTTP ${response.statusCode}`,
+				};
+			} else {
+				failure = outcome.failure;
 			}
 
 			const decision = this.decide(failure, attempt, waitedMs);
@@ -168,6 +183,28 @@ export class HubSpotTransport {
 			if (decision.pauseAll) scheduler.pause(decision.waitMs);
 			await sleep(decision.waitMs);
 		}
+	}
+
+	/**
+	 * HTTP errors come back as responses (status, headers and body intact: the rate-limit
+	 * headers matter). Only for OAuth2 is a 401 sent once more the ordinary way, so that
+	 * n8n refreshes the access token and retries with the new one.
+	 */
+	private async send(request: HubSpotRequest): Promise<RawResponse> {
+		const options = this.toHttpOptions(request);
+		const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.credentialType, {
+			...options,
+			ignoreHttpStatusErrors: true,
+		})) as RawResponse;
+		response.headers = plainHeaders(response.headers) ?? {};
+		if (response.statusCode !== 401 || this.credentialType !== CREDENTIAL_TYPES.oAuth2) return response;
+		const refreshed = (await this.ctx.helpers.httpRequestWithAuthentication.call(
+			this.ctx,
+			this.credentialType,
+			options,
+		)) as RawResponse;
+		refreshed.headers = plainHeaders(refreshed.headers) ?? {};
+		return refreshed;
 	}
 
 	private toHttpOptions(request: HubSpotRequest): IHttpRequestOptions {
@@ -357,17 +394,22 @@ function describeFailure(error: unknown): FailedCall {
 		}
 		if (typeof candidate.code === 'string' && !code) code = candidate.code;
 	}
-	if (statusCode === undefined) {
-		for (const candidate of candidates as Array<Record<string, unknown>>) {
-			const httpCode = Number(candidate.httpCode);
-			if (Number.isInteger(httpCode) && httpCode >= 100) {
-				statusCode = httpCode;
-				break;
-			}
+	for (const candidate of candidates as Array<Record<string, unknown>>) {
+		if (statusCode !== undefined) break;
+		const httpCode = candidate.httpCode;
+		if (typeof httpCode === 'string' && /^E[A-Z_]+$/.test(httpCode)) {
+			// n8n's NodeApiError keeps a network error's code (ECONNRESET...) as its httpCode
+			code ??= httpCode;
+		} else if (Number.isInteger(Number(httpCode)) && Number(httpCode) >= 100) {
+			statusCode = Number(httpCode);
+		}
+		if (statusCode !== undefined && isObject(candidate.context) && candidate.context.data !== undefined) {
+			body ??= candidate.context.data;
 		}
 	}
-	const first = candidates[0] as { message?: unknown } | undefined;
-	const innermost = candidates[candidates.length - 1] as { message?: unknown } | undefined;
-	const message = String(innermost?.message ?? first?.message ?? 'Request failed');
+	const innermost = candidates[candidates.length - 1] as { message?: unknown; messages?: unknown } | undefined;
+	// NodeApiError replaces the original message with a friendlier one and keeps the original in `messages`.
+	const original = Array.isArray(innermost?.messages) ? innermost.messages.find((text) => typeof text === 'string') : undefined;
+	const message = String(original ?? innermost?.message ?? 'Request failed');
 	return { statusCode, headers, body, code, message };
 }
