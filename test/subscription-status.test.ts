@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { Bed, SUBSCRIBE, byId, fromList } from './support/fixtures';
 
 const bed = new Bed();
@@ -170,7 +172,7 @@ describe('Subscription Status → Set', () => {
 describe('bad input is refused before any request', () => {
 	// Literal empty required fields never reach the node: n8n itself refuses to run the
 	// workflow. What reaches it is data mapped by expressions, as here.
-	const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, RegExp, string]> = [
+	const cases: Array<[string, IDataObject, IDataObject, RegExp, string]> = [
 		['a malformed email', { email: '={{ $json.value }}' }, { value: 'not-an-email' }, /Item 1: "not-an-email" is not a valid email address/, 'Email'],
 		['an empty email', { email: '={{ $json.value }}' }, { value: '' }, /Item 1: the email address is empty/, 'Email'],
 		[

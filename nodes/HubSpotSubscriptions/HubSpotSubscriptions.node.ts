@@ -1,11 +1,97 @@
 import type { IExecuteFunctions, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { requestSettingsField } from './actions/common.descriptions';
+import * as subscriptionStatus from './actions/subscriptionStatus/SubscriptionStatus.resource';
+import * as subscriptionType from './actions/subscriptionType/SubscriptionType.resource';
+import * as unsubscribeAll from './actions/unsubscribeAll/UnsubscribeAll.resource';
 
 import { router } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
 import { listSearch, loadOptions } from './methods';
 
+const statusResources = { resource: ['subscriptionType', 'subscriptionStatus', 'unsubscribeAll'] };
+
 export class HubSpotSubscriptions implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	description: INodeTypeDescription = {
+		displayName: 'HubSpot Subscriptions',
+		name: 'hubSpotSubscriptions',
+		icon: { light: 'file:hubspot.svg', dark: 'file:hubspot.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			'Record email consent in HubSpot: subscription statuses with their GDPR legal basis, and opt-outs of all email',
+		defaults: { name: 'HubSpot Subscriptions' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'hubSpotSubscriptionsApi',
+				required: true,
+				displayOptions: { show: { authentication: ['privateAppToken'] } },
+			},
+			{
+				name: 'hubSpotSubscriptionsOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+		],
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Private App Token', value: 'privateAppToken' },
+					{ name: 'OAuth2', value: 'oAuth2' },
+				],
+				default: 'privateAppToken',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Subscription Status',
+						value: 'subscriptionStatus',
+						description: 'An address\'s status for one subscription type',
+					},
+					{
+						name: 'Subscription Type',
+						value: 'subscriptionType',
+						description: 'The kinds of email the account sends (subscription definitions)',
+					},
+					{
+						name: 'Unsubscribe All',
+						value: 'unsubscribeAll',
+						description: 'An address\'s opt-out of all email',
+					},
+				],
+				default: 'subscriptionStatus',
+			},
+			...subscriptionStatus.description,
+			...subscriptionType.description,
+			...unsubscribeAll.description,
+			{
+				displayName: 'API Version',
+				name: 'apiVersion',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: statusResources },
+				options: [
+					{ name: '2026-09 (Latest)', value: '2026-09' },
+					{ name: '2026-03', value: '2026-03' },
+					{ name: 'V4', value: 'v4' },
+				],
+				default: '2026-09',
+				description: 'The version of HubSpot\'s Communication Preferences API to call',
+			},
+			requestSettingsField,
+		],
+	};
 
 	methods = { listSearch, loadOptions };
 

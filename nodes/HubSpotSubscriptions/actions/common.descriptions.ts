@@ -202,7 +202,6 @@ export const requestSettingsField: INodeProperties = {
 	placeholder: 'Add Setting',
 	default: {},
 	options: [
-		batchModeOption,
 		{
 			displayName: 'Batch Size',
 			name: 'batchSize',
@@ -213,15 +212,6 @@ export const requestSettingsField: INodeProperties = {
 				'Inputs per batch call. HubSpot publishes no maximum for these endpoints; if it answers that a batch is too large, the node halves it and goes on.',
 		},
 		{
-			displayName: 'Max Requests per 10 Seconds',
-			name: 'maxRequestsPer10Seconds',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 1000 },
-			default: 100,
-			description:
-				'Your app\'s HubSpot rate limit: 100 for most private apps, 190 on Professional and Enterprise. HubSpot\'s rate-limit headers lower it further when they say so.',
-		},
-		{
 			displayName: 'Max Attempts per Request',
 			name: 'maxAttempts',
 			type: 'number',
@@ -229,6 +219,15 @@ export const requestSettingsField: INodeProperties = {
 			default: 5,
 			description:
 				'Attempts for a request refused with HTTP 429 or failed with a server or network error. Other errors are never retried.',
+		},
+		{
+			displayName: 'Max Requests per 10 Seconds',
+			name: 'maxRequestsPer10Seconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 1000 },
+			default: 100,
+			description:
+				'Your app\'s HubSpot rate limit: 100 for most private apps, 190 on Professional and Enterprise. HubSpot\'s rate-limit headers lower it further when they say so.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -246,5 +245,6 @@ export const requestSettingsField: INodeProperties = {
 			default: 30,
 			description: 'How long to wait for HubSpot\'s answer before trying again',
 		},
+		batchModeOption,
 	],
 };

@@ -21,9 +21,9 @@ export const CHANNEL = 'EMAIL';
 /** HubSpot publishes no maximum for the subscription batch endpoints; its CRM batch endpoints take 100. */
 export const DEFAULT_BATCH_SIZE = 100;
 
-export const CREDENTIAL_TYPES = {
-	privateAppToken: 'hubSpotSubscriptionsApi',
-	oAuth2: 'hubSpotSubscriptionsOAuth2Api',
-} as const;
+/** The credential type for each choice of the node's Authentication parameter. */
+export const PRIVATE_APP_CREDENTIAL_TYPE = 'hubSpotSubscriptionsApi';
+/** OAuth2: HubSpot calls an app that others connect with OAuth a public app. */
+export const PUBLIC_APP_CREDENTIAL_TYPE = 'hubSpotSubscriptionsOAuth2Api';
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';

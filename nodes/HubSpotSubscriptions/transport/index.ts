@@ -8,7 +8,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPES, DEFAULT_BASE_URL, type ApiVersion } from '../helpers/constants';
+import {
+	DEFAULT_BASE_URL,
+	PUBLIC_APP_CREDENTIAL_TYPE,
+	PRIVATE_APP_CREDENTIAL_TYPE,
+	type ApiVersion,
+} from '../helpers/constants';
 import type { StandardError } from '../helpers/interfaces';
 import { schedulerFor, type RateWindowScheduler } from './scheduler';
 
@@ -115,7 +120,7 @@ export class HubSpotTransport {
 			'getCurrentNodeParameter' in this.ctx
 				? this.ctx.getCurrentNodeParameter('authentication')
 				: this.ctx.getNodeParameter('authentication', 0, 'privateAppToken');
-		return authentication === 'oAuth2' ? CREDENTIAL_TYPES.oAuth2 : CREDENTIAL_TYPES.privateAppToken;
+		return authentication === 'oAuth2' ? PUBLIC_APP_CREDENTIAL_TYPE : PRIVATE_APP_CREDENTIAL_TYPE;
 	}
 
 	/** Identifies the HubSpot app this node talks to (credential and host), for caches. */
@@ -197,7 +202,7 @@ export class HubSpotTransport {
 			ignoreHttpStatusErrors: true,
 		})) as RawResponse;
 		response.headers = plainHeaders(response.headers) ?? {};
-		if (response.statusCode !== 401 || this.credentialType !== CREDENTIAL_TYPES.oAuth2) return response;
+		if (response.statusCode !== 401 || this.credentialType !== PUBLIC_APP_CREDENTIAL_TYPE) return response;
 		const refreshed = (await this.ctx.helpers.httpRequestWithAuthentication.call(
 			this.ctx,
 			this.credentialType,

@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 /**
  * Paces requests to HubSpot so that one credential never exceeds its rolling window
  * (by default 100 requests per 10 seconds), across every execution in this n8n process.
@@ -25,10 +27,6 @@ export class RateWindowScheduler {
 	private inFlight = 0;
 
 	private waiters: Waiter[] = [];
-
-	private timer: NodeJS.Timeout | undefined;
-
-	private timerAt = Infinity;
 
 	private pausedUntil = 0;
 
@@ -73,10 +71,9 @@ export class RateWindowScheduler {
 		for (;;) {
 			const wait = this.waitTime(Date.now());
 			if (wait === 0) break;
-			await new Promise<void>((resolve) => {
-				this.waiters.push(resolve);
-				this.arm(wait);
-			});
+			// Whichever comes first: the computed wait, or a release that may free a slot sooner.
+			const woken = new Promise<void>((resolve) => this.waiters.push(resolve));
+			await (wait === Infinity ? woken : Promise.race([woken, sleep(Math.ceil(wait))]));
 		}
 		const slot: Slot = { releasedAt: Infinity };
 		this.slots.push(slot);
@@ -130,19 +127,6 @@ export class RateWindowScheduler {
 			wait = Math.max(wait, hint.at + windowMs - now);
 		}
 		return Math.max(0, wait);
-	}
-
-	private arm(wait: number) {
-		if (wait === Infinity) return; // a release wakes us
-		const at = Date.now() + wait;
-		if (this.timer && this.timerAt <= at) return;
-		if (this.timer) clearTimeout(this.timer);
-		this.timerAt = at;
-		this.timer = setTimeout(() => {
-			this.timer = undefined;
-			this.timerAt = Infinity;
-			this.wake();
-		}, Math.ceil(wait));
 	}
 
 	private wake() {

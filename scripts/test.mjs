@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test`: build, lint with n8n's rules, run n8n's package scanner on the packed
+// tarball, then the jest suite (nodes run through n8n-core against the HubSpot stand-in).
+// Ends with one line that says how many tests passed and failed.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const started = Date.now();
+
+function step(label, command, args) {
+	const begin = Date.now();
+	console.log(`\n▶ ${label}`);
+	const result = spawnSync(command, args, { stdio: 'inherit', env: process.env });
+	const seconds = ((Date.now() - begin) / 1000).toFixed(1);
+	if (result.status !== 0) {
+		console.error(`✖ ${label} failed after ${seconds} s`);
+		console.log('npm test: 0 passed, 1 failed');
+		process.exit(result.status ?? 1);
+	}
+	console.log(`✔ ${label} (${seconds} s)`);
+}
+
+step('Build', 'npm', ['run', '--silent', 'build']);
+step('Lint (n8n community node rules)', npx, ['eslint', '--max-warnings', '0', '.']);
+step('Scan the packed package (@n8n/scan-community-package)', process.execPath, ['scripts/scan.mjs']);
+
+const reportDir = mkdtempSync(join(tmpdir(), 'jest-report-'));
+const report = join(reportDir, 'report.json');
+console.log('\n▶ Tests (jest, through n8n-core)');
+const jest = spawnSync(npx, ['jest', '--ci', '--no-watchman', '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
+	stdio: 'inherit',
+	env: process.env,
+});
+let passed = 0;
+let failed = 0;
+try {
+	const summary = JSON.parse(readFileSync(report, 'utf8'));
+	passed = summary.numPassedTests;
+	failed = summary.numFailedTests + summary.numRuntimeErrorTestSuites;
+} catch {
+	failed = Math.max(failed, 1);
+} finally {
+	rmSync(reportDir, { recursive: true, force: true });
+}
+console.log(`\nnpm test finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`npm test: ${passed} passed, ${failed} failed`);
+process.exit(jest.status === 0 && failed === 0 ? 0 : 1);
