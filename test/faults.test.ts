@@ -1,0 +1,164 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { Bed, byId } from './support/fixtures';
+
+// A rate window of one second (HubSpot's is ten) keeps these tests short; the node learns the
+// window from HubSpot's X-HubSpot-RateLimit-* headers, as it would from HubSpot.
+const bed = new Bed();
+beforeAll(async () => await bed.start({ rateLimit: { maxRequests: 100, windowMs: 1000 } }));
+afterAll(async () => await bed.stop());
+beforeEach(() => {
+	bed.reset();
+	bed.hubspot.clearFaults();
+});
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+beforeAll(() => process.on('unhandledRejection', onUnhandled));
+afterAll(() => process.off('unhandledRejection', onUnhandled));
+afterEach(() => expect(unhandled).toEqual([]));
+
+const people = (count: number, prefix: string) =>
+	Array.from({ length: count }, (_, index) => ({ email: `${prefix}${index}@example.com` }));
+
+const SET_MANY = (requestSettings: IDataObject = {}): IDataObject => ({
+	resource: 'subscriptionStatus',
+	operation: 'set',
+	email: '={{ $json.email }}',
+	subscriptionType: byId(102),
+	statusState: 'SUBSCRIBED',
+	legalBasis: 'CONSENT_WITH_NOTICE',
+	legalBasisExplanation: 'Double opt-in confirmed',
+	requestSettings,
+});
+
+/** The standard every fault test ends with: one output per input, and HubSpot in the intended state. */
+function expectEveryItemWritten(run: Awaited<ReturnType<Bed['runNode']>>, items: Array<{ email: string }>) {
+	expect(run.error).toBeUndefined();
+	const output = run.output('HubSpot');
+	expect(output).toHaveLength(items.length);
+	output.forEach((item, index) => {
+		expect(item.pairedItem).toEqual({ item: index });
+		expect(item.json.error).toBeUndefined();
+		expect(item.json.status).toBe('SUBSCRIBED');
+	});
+	for (const { email } of items) expect(bed.hubspot.state.getStatus(email, 102)?.status).toBe('SUBSCRIBED');
+	// nothing unintended: no other type and no opt-out was touched
+	const touched = bed.hubspot.state.allWrites;
+	expect(touched.every((write) => write.subscriptionId === 102 && write.to === 'SUBSCRIBED')).toBe(true);
+}
+
+const hintText = (run: Awaited<ReturnType<Bed['runNode']>>) => run.hints('HubSpot').map((hint) => hint.message).join('\n');
+
+test('a 429 storm: half the requests refused for a stretch, every write still lands once', async () => {
+	bed.hubspot.injectFault({ kind: 'storm', ratio: 0.5, durationMs: 1500, path: /\/statuses\// });
+	const items = people(40, 'storm');
+	const started = Date.now();
+	const run = await bed.runNode(SET_MANY({ batchMode: 'never' }), items);
+	expectEveryItemWritten(run, items);
+	const refused = bed.apiRequests().filter((request) => request.status === 429).length;
+	expect(refused).toBeGreaterThan(5);
+	expect(hintText(run)).toMatch(new RegExp(`${refused} answered 429`));
+	expect(Date.now() - started).toBeLessThan(20_000);
+});
+
+test('500, 502 and 503 with HTML bodies are retried with backoff; the re-sent writes are counted', async () => {
+	for (const status of [500, 502, 503]) {
+		bed.hubspot.injectFault({ kind: 'status', status, path: /batch\/write/, body: `<html><body><h1>${status}</h1></body></html>` });
+	}
+	const items = people(150, 'fivexx');
+	const run = await bed.runNode(SET_MANY(), items);
+	expectEveryItemWritten(run, items);
+	const batchCalls = bed.apiRequests().filter((request) => request.path.endsWith('/batch/write'));
+	expect(batchCalls.map((request) => request.status)).toEqual(expect.arrayContaining([500, 502, 503, 200]));
+	expect(batchCalls.filter((request) => request.status === 200)).toHaveLength(2);
+	expect(hintText(run)).toMatch(/3 writes were sent again/);
+});
+
+test('a connection reset after HubSpot applied a batch: the re-send is harmless and counted', async () => {
+	bed.hubspot.injectFault({ kind: 'reset', applyBeforeFault: true, path: /batch\/write/ });
+	const items = people(120, 'reset');
+	const run = await bed.runNode(SET_MANY(), items);
+	expectEveryItemWritten(run, items);
+	const calls = bed.apiRequests().filter((request) => request.path.endsWith('/batch/write'));
+	expect(calls[0].status).toBe(0); // the socket was destroyed without an answer
+	expect(hintText(run)).toMatch(/1 writes were sent again/);
+	// the first chunk's writes were applied twice; the second time changed nothing
+	const replayed = bed.hubspot.state.allWrites.filter((write) => write.reason === 'NO_STATUS_CHANGE');
+	expect(replayed).toHaveLength((calls[0].body as { inputs: unknown[] }).inputs.length);
+});
+
+test('a response stalled past the timeout is abandoned and sent again', async () => {
+	bed.hubspot.injectFault({ kind: 'stall', ms: 4000, applyBeforeFault: true, path: /statuses\/stall0/ });
+	const items = people(3, 'stall');
+	const started = Date.now();
+	const run = await bed.runNode(SET_MANY({ batchMode: 'never', timeoutSeconds: 1 }), items);
+	expectEveryItemWritten(run, items);
+	expect(Date.now() - started).toBeLessThan(4000);
+	expect(hintText(run)).toMatch(/1 writes were sent again/);
+});
+
+test('a DAILY 429 is not retried: every item comes back as an error at once', async () => {
+	bed.hubspot.injectFault({ kind: 'rateLimit', policy: 'DAILY', times: 1000, path: /\/statuses\// });
+	const items = people(30, 'daily');
+	const started = Date.now();
+	const run = await bed.runNode(SET_MANY({ batchMode: 'never' }), items, { continueOnFail: true });
+	expect(Date.now() - started).toBeLessThan(3000);
+	const output = run.output('HubSpot');
+	expect(output).toHaveLength(30);
+	output.forEach((item, index) => {
+		expect(item.pairedItem).toEqual({ item: index });
+		expect(item.json.error).toMatch(/^HubSpot: /);
+		expect(item.json.policyName).toBe('DAILY');
+		expect(String(item.json.description)).toMatch(/daily request limit/);
+	});
+	// one refused request is enough to know: the rest were not sent at all
+	expect(bed.apiRequests().filter((request) => request.status === 429).length).toBeLessThanOrEqual(10);
+	expect(bed.hubspot.state.allWrites).toHaveLength(0);
+});
+
+test('retries are bounded: a server that keeps failing ends in an error per item, not a hang', async () => {
+	bed.hubspot.injectFault({ kind: 'status', status: 503, times: 1000, path: /\/statuses\// });
+	const started = Date.now();
+	const run = await bed.runNode(SET_MANY({ batchMode: 'never', maxAttempts: 3 }), people(4, 'down'), { continueOnFail: true });
+	expect(Date.now() - started).toBeLessThan(5000);
+	const output = run.json('HubSpot');
+	expect(output).toHaveLength(4);
+	for (const item of output) {
+		expect(item.error).toMatch(/HubSpot answered HTTP 503 with an HTML page/);
+		expect(item.description).toMatch(/Gave up after 3 attempts/);
+	}
+	expect(bed.apiRequests().filter((request) => request.method === 'POST')).toHaveLength(4 * 3); // 3 attempts each
+});
+
+test('a 400 validation error is never retried', async () => {
+	const run = await bed.runNode(
+		{ ...SET_MANY({ batchMode: 'never' }), legalBasis: 'NON_GDPR', legalBasisExplanation: '' },
+		people(1, 'invalid'),
+		{ continueOnFail: true },
+	);
+	expect(run.json('HubSpot')[0].httpCode).toBe('400');
+	expect(bed.apiRequests().filter((request) => request.method === 'POST')).toHaveLength(1);
+});
+
+test('HubSpot answering that a batch is too large halves it and goes on', async () => {
+	await bed.stop();
+	await bed.start({ maxBatchInputs: 40 });
+	const items = people(100, 'small');
+	const run = await bed.runNode(SET_MANY({ batchSize: 100 }), items);
+	expectEveryItemWritten(run, items);
+	const sizes = bed.apiRequests()
+		.filter((request) => request.path.endsWith('/batch/write'))
+		.map((request) => [(request.body as { inputs: unknown[] }).inputs.length, request.status]);
+	expect(sizes).toEqual([
+		[100, 400],
+		[50, 400],
+		[25, 200],
+		[25, 200],
+		[50, 400],
+		[25, 200],
+		[25, 200],
+	]);
+	await bed.stop();
+	await bed.start({ rateLimit: { maxRequests: 100, windowMs: 1000 } });
+});
