@@ -35,6 +35,8 @@ export interface JobPlan<I, R> {
 	conflictKey?(job: Job<I>): string;
 	/** Said once when auto mode has to fall back to single calls. */
 	onFallback(reason: string): void;
+	/** Shared by every call of one execution: once HubSpot refused a batch, stop asking. */
+	batchState: { refused: boolean };
 	shouldStop(): boolean;
 }
 
@@ -48,8 +50,8 @@ export async function runJobs<I, R>(
 	plan: JobPlan<I, R>,
 ): Promise<Map<number, JobOutcome<R>>> {
 	const outcomes = new Map<number, JobOutcome<R>>();
-	const useBatch = plan.mode === 'always' || (plan.mode === 'auto' && jobs.length > 1);
-	let fellBack = false;
+	const useBatch =
+		plan.mode === 'always' || (plan.mode === 'auto' && jobs.length > 1 && !plan.batchState.refused);
 
 	const runSingle = async (job: Job<I>) => {
 		try {
@@ -66,7 +68,7 @@ export async function runJobs<I, R>(
 	}
 
 	const sendBatch = async (batch: Array<Job<I>>): Promise<void> => {
-		if (fellBack) {
+		if (plan.batchState.refused && plan.mode === 'auto') {
 			await runPool(batch, plan.concurrency, runSingle, plan.shouldStop);
 			return;
 		}
@@ -78,8 +80,8 @@ export async function runJobs<I, R>(
 			});
 		} catch (error) {
 			if (plan.mode === 'auto' && isMissingScopes(error)) {
-				if (!fellBack) {
-					fellBack = true;
+				if (!plan.batchState.refused) {
+					plan.batchState.refused = true;
 					plan.onFallback(
 						'HubSpot refused the batch endpoint (its batch scopes are Marketing Hub Enterprise only), so this run sent one request per address instead.',
 					);

@@ -1,18 +1,20 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { simplifyStatuses, simplifyWideStatus } from './output';
+import { ParameterReader } from './parameters';
 import type { OperationSetup } from './setup';
 import { readStatuses, readWideStatuses, type AddressInput } from './statuses';
 import { optionalBusinessUnitId, requireEmail } from './validation';
 
 /** Email and brand of every item; bad input fails here, before any request. */
 export function parseAddresses(ctx: IExecuteFunctions, setup: OperationSetup): AddressInput[] {
+	const parameters = new ParameterReader(ctx);
 	return setup.outcomes
 		.parseAll((itemIndex) => {
-			const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const options = parameters.get<IDataObject>('options', itemIndex, {});
 			return {
 				itemIndex,
-				email: requireEmail(ctx.getNodeParameter('email', itemIndex)),
+				email: requireEmail(parameters.get('email', itemIndex)),
 				businessUnitId: optionalBusinessUnitId(options.businessUnitId),
 			};
 		})

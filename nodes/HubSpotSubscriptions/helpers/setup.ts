@@ -46,6 +46,7 @@ export function createSetup(ctx: IExecuteFunctions): OperationSetup {
 			concurrency: settings.maxConcurrent,
 			onFallback: (reason) => hints.add(reason),
 			shouldStop: () => outcomes.stopped,
+			batchState: { refused: false },
 		},
 	};
 }

@@ -17,6 +17,7 @@ export interface PipelineOptions {
 	concurrency: number;
 	onFallback(reason: string): void;
 	shouldStop(): boolean;
+	batchState: { refused: boolean };
 }
 
 export interface AddressInput {

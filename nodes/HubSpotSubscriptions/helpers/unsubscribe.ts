@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { simplifyStatus, simplifyWideStatus } from './output';
+import { ParameterReader } from './parameters';
 import { parseAddresses } from './reads';
 import { describeRequest } from './requestPreview';
 import type { OperationSetup } from './setup';
@@ -10,8 +11,9 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 	const addresses = parseAddresses(ctx, setup);
 	const simplify = ctx.getNodeParameter('simplify', 0, true) as boolean;
 	const dryRun = ctx.getNodeParameter('dryRun', 0, false) as boolean;
+	const parameters = new ParameterReader(ctx);
 	const inputs = addresses.map((address) => {
-		const options = ctx.getNodeParameter('options', address.itemIndex, {}) as IDataObject;
+		const options = parameters.get<IDataObject>('options', address.itemIndex, {});
 		return { ...address, verbose: options.verbose === true };
 	});
 

@@ -1,11 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
-import type { PublicStatus, StatusWrite } from './interfaces';
+import { subscriptionTypes } from './definitions';
+import type { PublicStatus, StatusWrite, SubscriptionDefinition } from './interfaces';
 import { simplifyStatus } from './output';
+import { describeRequest } from './requestPreview';
 import type { OperationSetup } from './setup';
 import { readStatuses, writeRequests, writeStatuses } from './statuses';
-import { subscriptionTypes } from './definitions';
-import { describeRequest } from './requestPreview';
 import { InputError } from './validation';
 
 /** What one input item asks to write: one address, one or more subscription types. */
@@ -14,20 +15,97 @@ export interface ItemWrites {
 	email: string;
 	businessUnitId?: number;
 	writes: StatusWrite[];
-	/** Names the user picked from the list, for the output where HubSpot gives none. */
+	/** Names of the types (from the account's list), for the output where HubSpot gives none. */
 	names: Map<number, string>;
 	/** One write per item gives a flat item; several give { email, statuses }. */
 	flat: boolean;
 }
 
+interface WriteOptions {
+	dryRun: boolean;
+	simplify: boolean;
+}
+
+/**
+ * Status writes of Set and Batch Write. Without Continue On Fail every item is checked
+ * before the first request, so bad input stops the node with nothing sent. With it, items
+ * are checked and sent one batch at a time: the next batch is read while the rate window
+ * holds the last one back, so a large run takes about as long as HubSpot's limit allows.
+ */
 export async function executeWrites(
 	setup: OperationSetup,
-	requested: ItemWrites[],
-	options: { dryRun: boolean; simplify: boolean },
+	parseItem: (itemIndex: number) => ItemWrites,
+	options: WriteOptions,
 ) {
-	const items = await refuseUnknownTypes(setup, requested);
-	if (options.dryRun) return await previewWrites(setup, items, options.simplify);
+	const { outcomes } = setup;
+	if (options.dryRun || !outcomes.continueOnFail) {
+		const parsed = outcomes.parseAll(parseItem).map(({ value }) => value);
+		const items = await refuseUnknownTypes(setup, parsed);
+		if (options.dryRun) await previewWrites(setup, items, options.simplify);
+		else await sendWrites(setup, items, options);
+		return;
+	}
 
+	const step = setup.pipeline.batchSize;
+	const sending: Array<Promise<void>> = [];
+	for (let start = 0; start < outcomes.count; start += step) {
+		const parsed: ItemWrites[] = [];
+		for (let itemIndex = start; itemIndex < Math.min(outcomes.count, start + step); itemIndex++) {
+			try {
+				parsed.push(parseItem(itemIndex));
+			} catch (error) {
+				outcomes.fail(itemIndex, error);
+			}
+		}
+		const items = await refuseUnknownTypes(setup, parsed);
+		sending.push(sendWrites(setup, items, options));
+		// Let responses and the rate window's timers run before reading the next batch.
+		await sleep(0);
+	}
+	await Promise.all(sending);
+}
+
+/**
+ * A write to a type the account does not have (or has archived) would only come back as
+ * HubSpot's error: answer it here, before anything is sent.
+ */
+async function refuseUnknownTypes(setup: OperationSetup, items: ItemWrites[]): Promise<ItemWrites[]> {
+	if (!items.length) return items;
+	const ids = [...new Set(items.flatMap((item) => item.writes.map((write) => write.subscriptionId)))];
+	const known = await subscriptionTypes(setup.transport, setup.version, ids);
+	const accepted: ItemWrites[] = [];
+	for (const item of items) {
+		try {
+			for (const write of item.writes) item.names.set(write.subscriptionId, checkType(known, write.subscriptionId).name);
+			accepted.push(item);
+		} catch (error) {
+			setup.outcomes.fail(item.itemIndex, error);
+		}
+	}
+	return accepted;
+}
+
+function checkType(known: Map<number, SubscriptionDefinition>, subscriptionId: number) {
+	const definition = known.get(subscriptionId);
+	if (!definition) {
+		throw new InputError(
+			'Subscription Type',
+			`subscription type ${subscriptionId} does not exist in this HubSpot account`,
+			'pick the type from the list, or check the ID with Subscription Type → Get Many',
+		);
+	}
+	if (!definition.isActive) {
+		throw new InputError(
+			'Subscription Type',
+			`subscription type ${subscriptionId} ("${definition.name}") is archived`,
+			'HubSpot takes no statuses for archived types; choose an active one',
+		);
+	}
+	return definition;
+}
+
+async function sendWrites(setup: OperationSetup, items: ItemWrites[], options: WriteOptions) {
+	if (!items.length) return;
 	const inputs = items.flatMap((item) =>
 		item.writes.map((write) => ({ itemIndex: item.itemIndex, email: item.email, write })),
 	);
@@ -57,43 +135,6 @@ export async function executeWrites(
 	}
 }
 
-/**
- * A write to a type the account does not have (or has archived) would only come back as
- * HubSpot's error: answer it here, before anything is sent, and name every type we know.
- */
-async function refuseUnknownTypes(setup: OperationSetup, items: ItemWrites[]): Promise<ItemWrites[]> {
-	if (!items.length) return items;
-	const ids = [...new Set(items.flatMap((item) => item.writes.map((write) => write.subscriptionId)))];
-	const known = await subscriptionTypes(setup.transport, setup.version, ids);
-	const accepted: ItemWrites[] = [];
-	for (const item of items) {
-		try {
-			for (const write of item.writes) {
-				const definition = known.get(write.subscriptionId);
-				if (!definition) {
-					throw new InputError(
-						'Subscription Type',
-						`subscription type ${write.subscriptionId} does not exist in this HubSpot account`,
-						'pick the type from the list, or check the ID with Subscription Type → Get Many',
-					);
-				}
-				if (!definition.isActive) {
-					throw new InputError(
-						'Subscription Type',
-						`subscription type ${write.subscriptionId} ("${definition.name}") is archived`,
-						'HubSpot takes no statuses for archived types; choose an active one',
-					);
-				}
-				item.names.set(write.subscriptionId, definition.name);
-			}
-			accepted.push(item);
-		} catch (error) {
-			setup.outcomes.fail(item.itemIndex, error);
-		}
-	}
-	return accepted;
-}
-
 /** Dry Run: read what HubSpot holds now and show the exact request, writing nothing. */
 async function previewWrites(setup: OperationSetup, items: ItemWrites[], simplify: boolean) {
 	const current = await readStatuses(
@@ -115,15 +156,15 @@ async function previewWrites(setup: OperationSetup, items: ItemWrites[], simplif
 			const now = read.value.statuses.find(
 				(status: PublicStatus) => Number(status.subscriptionId) === write.subscriptionId,
 			);
+			const currentStatus = now?.status ?? 'NOT_SPECIFIED';
 			const change: IDataObject = {
 				subscriptionId: write.subscriptionId,
-				subscriptionName: now?.subscriptionName ?? item.names.get(write.subscriptionId) ?? null,
-				currentStatus: now?.status ?? 'NOT_SPECIFIED',
+				subscriptionName: item.names.get(write.subscriptionId) ?? now?.subscriptionName ?? null,
+				currentStatus,
 				newStatus: write.statusState,
-				wouldChange: (now?.status ?? 'NOT_SPECIFIED') !== write.statusState,
+				wouldChange: currentStatus !== write.statusState,
 			};
-			if (simplify) change.current = now ? simplifyStatus(now, item.names) : null;
-			else change.current = now ?? null;
+			change.current = now ? (simplify ? simplifyStatus(now, item.names) : now) : null;
 			return change;
 		});
 		const request = batched
@@ -131,11 +172,7 @@ async function previewWrites(setup: OperationSetup, items: ItemWrites[], simplif
 			: item.writes.length === 1
 				? requests.single(item.writes[0])
 				: undefined;
-		const preview: IDataObject = {
-			dryRun: true,
-			email: item.email,
-			...(item.flat ? changes[0] : { changes }),
-		};
+		const preview: IDataObject = { dryRun: true, email: item.email, ...(item.flat ? changes[0] : { changes }) };
 		if (request) preview.request = describeRequest(request, batched);
 		else preview.requests = item.writes.map((write) => describeRequest(requests.single(write), false));
 		preview.note = 'Dry Run: nothing was written. Turn Dry Run off to send this request.';

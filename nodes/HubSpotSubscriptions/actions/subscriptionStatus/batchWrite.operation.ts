@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
 
 import { CHANNEL } from '../../helpers/constants';
+import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import {
 	requireEmail,
@@ -64,36 +65,33 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
 	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
-	const items = setup.outcomes
-		.parseAll((itemIndex): ItemWrites => {
-			const email = requireEmail(this.getNodeParameter('email', itemIndex));
-			const locator = this.getNodeParameter('subscriptionType', itemIndex) as INodeParameterResourceLocator;
-			const subscriptionId = requireSubscriptionId(locator?.value);
-			const statusState = requireStatusState(this.getNodeParameter('statusState', itemIndex));
-			const legalBasis = requireLegalBasis(this.getNodeParameter('legalBasis', itemIndex, ''));
-			const legalBasisExplanation = requireExplanation(
-				this.getNodeParameter('legalBasisExplanation', itemIndex, ''),
-				legalBasis,
-			);
-			const names = new Map<number, string>();
-			if (locator?.cachedResultName) names.set(subscriptionId, String(locator.cachedResultName));
-			return {
-				itemIndex,
-				email,
-				writes: [
-					{
-						subscriberIdString: email,
-						subscriptionId,
-						statusState,
-						channel: CHANNEL,
-						legalBasis,
-						...(legalBasisExplanation ? { legalBasisExplanation } : {}),
-					},
-				],
-				names,
-				flat: true,
-			};
-		})
-		.map(({ value }) => value);
-	await executeWrites(setup, items, { dryRun, simplify });
+	const parameters = new ParameterReader(this);
+	const parseItem = (itemIndex: number): ItemWrites => {
+		const email = requireEmail(parameters.get('email', itemIndex));
+		const locator = parameters.get('subscriptionType', itemIndex) as INodeParameterResourceLocator;
+		const subscriptionId = requireSubscriptionId(locator?.value);
+		const statusState = requireStatusState(parameters.get('statusState', itemIndex));
+		const legalBasis = requireLegalBasis(parameters.get('legalBasis', itemIndex, ''));
+		const legalBasisExplanation = requireExplanation(
+			parameters.get('legalBasisExplanation', itemIndex, ''),
+			legalBasis,
+		);
+		return {
+			itemIndex,
+			email,
+			writes: [
+				{
+					subscriberIdString: email,
+					subscriptionId,
+					statusState,
+					channel: CHANNEL,
+					legalBasis,
+					...(legalBasisExplanation ? { legalBasisExplanation } : {}),
+				},
+			],
+			names: new Map(),
+			flat: true,
+		};
+	};
+	await executeWrites(setup, parseItem, { dryRun, simplify });
 }

@@ -7,6 +7,7 @@ import type {
 
 import { CHANNEL } from '../../helpers/constants';
 import type { StatusWrite } from '../../helpers/interfaces';
+import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import {
 	optionalBusinessUnitId,
@@ -87,45 +88,42 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
 	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
-	const items = setup.outcomes
-		.parseAll((itemIndex): ItemWrites => {
-			const email = requireEmail(this.getNodeParameter('email', itemIndex));
-			const locator = this.getNodeParameter('subscriptionType', itemIndex) as INodeParameterResourceLocator;
-			const subscriptionId = requireSubscriptionId(locator?.value);
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const extra = toList(options.additionalSubscriptionTypes).map((id) =>
-				requireSubscriptionId(id, 'Additional Subscription Types'),
-			);
-			const statusState = requireStatusState(this.getNodeParameter('statusState', itemIndex));
-			const legalBasis = requireLegalBasis(this.getNodeParameter('legalBasis', itemIndex, ''));
-			const legalBasisExplanation = requireExplanation(
-				this.getNodeParameter('legalBasisExplanation', itemIndex, ''),
+	const parameters = new ParameterReader(this);
+	const parseItem = (itemIndex: number): ItemWrites => {
+		const email = requireEmail(parameters.get('email', itemIndex));
+		const locator = parameters.get('subscriptionType', itemIndex) as INodeParameterResourceLocator;
+		const subscriptionId = requireSubscriptionId(locator?.value);
+		const options = parameters.get('options', itemIndex, {}) as IDataObject;
+		const extra = toList(options.additionalSubscriptionTypes).map((id) =>
+			requireSubscriptionId(id, 'Additional Subscription Types'),
+		);
+		const statusState = requireStatusState(parameters.get('statusState', itemIndex));
+		const legalBasis = requireLegalBasis(parameters.get('legalBasis', itemIndex, ''));
+		const legalBasisExplanation = requireExplanation(
+			parameters.get('legalBasisExplanation', itemIndex, ''),
+			legalBasis,
+		);
+		const subscriptionIds = [...new Set([subscriptionId, ...extra])];
+		const writes = subscriptionIds.map(
+			(id): StatusWrite => ({
+				subscriberIdString: email,
+				subscriptionId: id,
+				statusState,
+				channel: CHANNEL,
 				legalBasis,
-			);
-			const subscriptionIds = [...new Set([subscriptionId, ...extra])];
-			const writes = subscriptionIds.map(
-				(id): StatusWrite => ({
-					subscriberIdString: email,
-					subscriptionId: id,
-					statusState,
-					channel: CHANNEL,
-					legalBasis,
-					...(legalBasisExplanation ? { legalBasisExplanation } : {}),
-				}),
-			);
-			const names = new Map<number, string>();
-			if (locator?.cachedResultName) names.set(subscriptionId, String(locator.cachedResultName));
-			return {
-				itemIndex,
-				email,
-				businessUnitId: optionalBusinessUnitId(options.businessUnitId),
-				writes,
-				names,
-				flat: writes.length === 1,
-			};
-		})
-		.map(({ value }) => value);
-	await executeWrites(setup, items, { dryRun, simplify });
+				...(legalBasisExplanation ? { legalBasisExplanation } : {}),
+			}),
+		);
+		return {
+			itemIndex,
+			email,
+			businessUnitId: optionalBusinessUnitId(options.businessUnitId),
+			writes,
+			names: new Map(),
+			flat: writes.length === 1,
+		};
+	};
+	await executeWrites(setup, parseItem, { dryRun, simplify });
 }
 
 function toList(value: unknown): string[] {

@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, NodeParameterValueType } from 'n8n-workflow';
+
+/**
+ * Reads node parameters per item, but evaluates a parameter only once when it holds no
+ * expression: its value is then the same for every item. Evaluating n8n parameters is the
+ * node's main cost per item, and most write parameters (status, legal basis) are fixed.
+ */
+export class ParameterReader {
+	private readonly fixed = new Map<string, unknown>();
+
+	constructor(private readonly ctx: IExecuteFunctions) {}
+
+	get<T = unknown>(name: string, itemIndex: number, fallback?: unknown): T {
+		if (this.fixed.has(name)) return this.fixed.get(name) as T;
+		const value = this.ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType) as T;
+		const raw = this.ctx.getNode().parameters[name];
+		if (!holdsExpression(raw)) this.fixed.set(name, value);
+		return value;
+	}
+}
+
+function holdsExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(holdsExpression);
+	if (value && typeof value === 'object') return Object.values(value).some(holdsExpression);
+	return false;
+}
