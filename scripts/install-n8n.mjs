@@ -9,7 +9,7 @@
 // --node system builds n8n 1.x's native modules for the Node running this script (Node 20 here)
 // instead of Node 24; n8n 2.x needs Node 24.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -23,6 +23,7 @@ import {
 	n8nBin,
 	runtimeDir,
 	runtimeEnv,
+	sourceDir,
 } from '../e2e/lib/runtime.mjs';
 
 function log(quiet, message) {
@@ -39,7 +40,17 @@ function human(bytes) {
 	return bytes > 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(0)} MB`;
 }
 
+/**
+ * The environment without npm's own npm_* variables: run from `npm run`, they carry the repo root's
+ * config (ignore-scripts, legacy-peer-deps, local prefix, nodedir) and would outrank the runtime
+ * folder's .npmrc.
+ */
+function cleanEnv(env) {
+	return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
 function npmCi(dir, env, quiet) {
+	env = { ...cleanEnv(env), ...Object.fromEntries(Object.entries(env).filter(([key]) => key === 'npm_config_nodedir')) };
 	const args = ['ci', '--ignore-scripts=false', '--no-audit', '--no-fund', '--loglevel=error'];
 	const started = Date.now();
 	const r = spawnSync('npm', args, { cwd: dir, env, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
@@ -72,20 +83,26 @@ export function ensureNode24({ force = false, quiet = false } = {}) {
 /** Installs n8n <major> unless its stamp matches; returns what was done and how long it took. */
 export function installN8n(major, { node = '24', force = false, quiet = false } = {}) {
 	major = String(major);
-	const dir = runtimeDir(major);
 	if (major === '2' && node !== '24') throw new Error('n8n 2.x needs Node 24 (--node 24)');
+	const dir = runtimeDir(major, node);
+	if (dir !== sourceDir(major)) {
+		// Another Node's install: a copy of the committed files, installed under .cache/.
+		mkdirSync(dir, { recursive: true });
+		for (const name of ['package.json', 'package-lock.json', '.npmrc']) copyFileSync(path.join(sourceDir(major), name), path.join(dir, name));
+	}
 	if (node === '24') ensureNode24({ quiet });
-	if (!force && isInstalled(dir, n8nBin(major), node)) {
-		log(quiet, `n8n ${installedN8nVersion(major)} already installed in ${path.relative(process.cwd(), dir) || dir} (lock hash matches)`);
-		return { installed: false, seconds: 0, version: installedN8nVersion(major) };
+	if (!force && isInstalled(dir, n8nBin(major, node), node)) {
+		log(quiet, `n8n ${installedN8nVersion(major, node)} already installed in ${path.relative(process.cwd(), dir) || dir} (lock hash matches)`);
+		return { installed: false, seconds: 0, version: installedN8nVersion(major, node) };
 	}
 	log(quiet, `Installing n8n ${major}.x into ${path.relative(process.cwd(), dir) || dir} with npm ci (several minutes; about 2-3 GB) ...`);
 	const ms = npmCi(dir, runtimeEnv(process.env, { node }), quiet);
-	if (!existsSync(n8nBin(major))) throw new Error(`npm ci finished but ${n8nBin(major)} is missing`);
+	if (!existsSync(n8nBin(major, node))) throw new Error(`npm ci finished but ${n8nBin(major, node)} is missing`);
 	const bytes = duBytes(path.join(dir, 'node_modules'));
-	writeStamp(dir, node, { n8n: installedN8nVersion(major), seconds: Math.round(ms / 1000), bytes });
-	log(quiet, `n8n ${installedN8nVersion(major)} installed in ${(ms / 1000).toFixed(0)} s, ${human(bytes)} on disk`);
-	return { installed: true, seconds: ms / 1000, bytes, version: installedN8nVersion(major) };
+	const version = installedN8nVersion(major, node);
+	writeStamp(dir, node, { n8n: version, node: node === '24' ? '24' : process.version, seconds: Math.round(ms / 1000), bytes });
+	log(quiet, `n8n ${version} installed in ${(ms / 1000).toFixed(0)} s, ${human(bytes)} on disk`);
+	return { installed: true, seconds: ms / 1000, bytes, version };
 }
 
 function main(argv) {
@@ -99,7 +116,7 @@ function main(argv) {
 		process.stderr.write('usage: node scripts/install-n8n.mjs <2|1> [--node 24|system] [--force] [--quiet]\n');
 		process.exit(2);
 	}
-	if (force) rmSync(path.join(runtimeDir(major), 'node_modules', STAMP_FILE), { force: true });
+	if (force) rmSync(path.join(runtimeDir(major, node), 'node_modules', STAMP_FILE), { force: true });
 	installN8n(major, { node, force, quiet });
 }
 

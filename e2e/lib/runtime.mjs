@@ -18,17 +18,28 @@ export const STAMP_FILE = '.install-stamp.json';
 
 export const MAJORS = ['1', '2'];
 
-export function runtimeDir(major) {
+/** The committed folder (package.json, package-lock.json, .npmrc) of n8n <major>. */
+export function sourceDir(major) {
 	if (!MAJORS.includes(String(major))) throw new Error(`unknown n8n major version "${major}" (expected 1 or 2)`);
 	return path.join(RUNTIME_DIR, `n8n-${major}`);
 }
 
-export function n8nBin(major) {
-	return path.join(runtimeDir(major), 'node_modules', 'n8n', 'bin', 'n8n');
+/**
+ * Where n8n <major> is installed: in place for Node 24; for the machine's own Node ('system', n8n 1.x
+ * only), a copy of the committed files under the git-ignored .cache/, since native modules are built
+ * for one Node ABI and both installs can then be kept.
+ */
+export function runtimeDir(major, node = '24') {
+	const dir = sourceDir(major);
+	return node === '24' ? dir : path.join(ROOT, '.cache', 'n8n-runtime', `n8n-${major}-node${process.versions.node.split('.')[0]}`);
 }
 
-export function installedN8nVersion(major) {
-	const file = path.join(runtimeDir(major), 'node_modules', 'n8n', 'package.json');
+export function n8nBin(major, node = '24') {
+	return path.join(runtimeDir(major, node), 'node_modules', 'n8n', 'bin', 'n8n');
+}
+
+export function installedN8nVersion(major, node = '24') {
+	const file = path.join(runtimeDir(major, node), 'node_modules', 'n8n', 'package.json');
 	return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : undefined;
 }
 
