@@ -93,7 +93,7 @@ function uiTest(name, fn) {
 
 before(async () => {
 	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/install-chromium.sh`);
-	assert.ok(isInstalled(runtimeDir(MAJOR), n8nBin(MAJOR), NODE), `n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR}`);
+	assert.ok(isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE), `n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`);
 	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-browser-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
 	ctx.port = await freePort();

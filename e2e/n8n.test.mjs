@@ -22,7 +22,7 @@ import {
 	PACKAGE_NAME,
 	TEST_WEBHOOK_SECRET,
 	activateWorkflow,
-	credentialFor,
+	credentialsForExamples,
 	executeWorkflow,
 	freePort,
 	importJson,
@@ -34,7 +34,6 @@ import {
 	packageCredentialTypes,
 	packageNodeTypes,
 	prepareWorkflow,
-	referencedCredentialTypes,
 	rest,
 	setupOwner,
 	sleep,
@@ -52,8 +51,8 @@ const type = (node) => `${PACKAGE_NAME}.${node}`;
 const ctx = {};
 
 before(async () => {
-	assert.ok(isInstalled(runtimeDir(MAJOR), n8nBin(MAJOR), NODE), `n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR}`);
-	ctx.version = installedN8nVersion(MAJOR);
+	assert.ok(isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE), `n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`);
+	ctx.version = installedN8nVersion(MAJOR, NODE);
 	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
 	ctx.port = await freePort();
@@ -64,14 +63,7 @@ before(async () => {
 
 	// Credentials: the HubSpot sandbox one, plus one per type the examples reference (test secrets).
 	ctx.examples = listExamples();
-	const types = new Map(packageCredentialTypes().map((t) => [t.name, t]));
-	const wanted = new Set([HUBSPOT_CREDENTIAL_TYPE, ...referencedCredentialTypes(ctx.examples.map((e) => e.workflow))]);
-	ctx.credentials = {};
-	for (const name of wanted) {
-		const t = types.get(name);
-		const cred = t && credentialFor(t, { hubspotUrl: ctx.standIn.url });
-		if (cred) ctx.credentials[name] = cred;
-	}
+	ctx.credentials = credentialsForExamples(ctx.examples, { hubspotUrl: ctx.standIn.url });
 	ctx.timings = {};
 	const t0 = Date.now();
 	await importJson(MAJOR, 'credentials', Object.values(ctx.credentials), ctx.env, { node: NODE });

@@ -16,21 +16,18 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-	HUBSPOT_CREDENTIAL_TYPE,
 	HUBSPOT_SANDBOX_TOKEN,
 	PACKAGE_NAME,
 	TEST_SHARED_SECRET,
 	TEST_WEBHOOK_SECRET,
-	credentialFor,
+	credentialsForExamples,
 	freePort,
 	importJson,
 	installPackageInto,
 	installedN8nVersion,
 	listExamples,
 	n8nEnv,
-	packageCredentialTypes,
 	prepareWorkflow,
-	referencedCredentialTypes,
 	signalGroup,
 	sleep,
 	startN8n,
@@ -122,13 +119,7 @@ async function main() {
 
 	// Credentials: the HubSpot sandbox one, and one for each other credential type the examples use.
 	const examples = listExamples();
-	const types = new Map(packageCredentialTypes().map((t) => [t.name, t]));
-	const wanted = new Set([HUBSPOT_CREDENTIAL_TYPE, ...referencedCredentialTypes(examples.map((e) => e.workflow))]);
-	const credentials = {};
-	for (const name of wanted) {
-		const cred = types.has(name) ? credentialFor(types.get(name), { hubspotUrl }) : undefined;
-		if (cred) credentials[name] = cred;
-	}
+	const credentials = credentialsForExamples(examples, { hubspotUrl });
 	await importJson(MAJOR, 'credentials', Object.values(credentials), env);
 	say(`credentials: ${Object.values(credentials).map((c) => `"${c.name}" (${c.type}, id ${c.id})`).join(', ')}`);
 

@@ -145,9 +145,10 @@ export function packageNodeTypes() {
 
 /**
  * Test data for one of the package's credential types: the HubSpot token credential points at the
- * stand-in; a secret field of any other type (a trigger's signing secret) gets a known test secret.
+ * stand-in; a secret field of any other type (a trigger's signing secret) gets a known test secret
+ * (the Standard Webhooks one for Loops). `ref` ({id, name}) keeps the id and name the examples use.
  */
-export function credentialFor(type, { hubspotUrl, webhookSecret = TEST_WEBHOOK_SECRET, sharedSecret = TEST_SHARED_SECRET }) {
+export function credentialFor(type, { hubspotUrl, ref, webhookSecret = TEST_WEBHOOK_SECRET, sharedSecret = TEST_SHARED_SECRET }) {
 	if (type.name === HUBSPOT_CREDENTIAL_TYPE) {
 		return {
 			id: HUBSPOT_CREDENTIAL_ID,
@@ -160,15 +161,14 @@ export function credentialFor(type, { hubspotUrl, webhookSecret = TEST_WEBHOOK_S
 	const data = {};
 	for (const prop of type.properties ?? []) {
 		if (prop.type === 'notice' || prop.type === 'hidden') continue;
-		if (/secret|signing|token|key/i.test(prop.name) && prop.type === 'string') {
-			data[prop.name] = /loops|webhook|standard/i.test(`${type.name} ${prop.name} ${prop.displayName}`) && !/jwt/i.test(`${prop.name} ${prop.displayName}`)
-				? webhookSecret
-				: sharedSecret;
+		if (prop.type === 'string' && /secret|signing|token|key$/i.test(prop.name)) {
+			data[prop.name] = /loops/i.test(type.name) ? webhookSecret : sharedSecret;
 		} else if (prop.default !== undefined && prop.default !== '') {
 			data[prop.name] = prop.default;
 		}
 	}
-	return { id: stableId('test', type.name), name: `${type.displayName ?? type.name} (local test)`, type: type.name, data };
+	const id = ref?.id && /^[A-Za-z0-9]{1,16}$/.test(ref.id) ? ref.id : stableId('test', type.name);
+	return { id, name: ref?.name ?? `${type.displayName ?? type.name} (local test)`, type: type.name, data };
 }
 
 export const EXAMPLES_DIR = process.env.E2E_EXAMPLES_DIR ? path.resolve(process.env.E2E_EXAMPLES_DIR) : path.join(ROOT, 'examples');
@@ -205,11 +205,31 @@ export function prepareWorkflow(example, credentials) {
 	return wf;
 }
 
-/** The credential types the given workflows reference. */
-export function referencedCredentialTypes(workflows) {
-	const set = new Set();
-	for (const wf of workflows) for (const node of wf.nodes ?? []) for (const type of Object.keys(node.credentials ?? {})) set.add(type);
-	return set;
+/** The credential types the given workflows reference, each with the first {id, name} used for it. */
+export function referencedCredentials(workflows) {
+	const refs = new Map();
+	for (const wf of workflows) {
+		for (const node of wf.nodes ?? []) {
+			for (const [type, ref] of Object.entries(node.credentials ?? {})) if (!refs.has(type)) refs.set(type, ref ?? {});
+		}
+	}
+	return refs;
+}
+
+/**
+ * The credentials to import for the examples: "HubSpot sandbox" always, plus one per other credential
+ * type the examples reference (ids and names as the examples have them, data from credentialFor).
+ * Returns type → credential.
+ */
+export function credentialsForExamples(examples, { hubspotUrl }) {
+	const types = new Map(packageCredentialTypes().map((t) => [t.name, t]));
+	const refs = referencedCredentials(examples.map((e) => e.workflow));
+	const result = {};
+	for (const name of new Set([HUBSPOT_CREDENTIAL_TYPE, ...refs.keys()])) {
+		const cred = types.has(name) ? credentialFor(types.get(name), { hubspotUrl, ref: refs.get(name) }) : undefined;
+		if (cred) result[name] = cred;
+	}
+	return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,6 +258,9 @@ export function n8nEnv({ major, userFolder, port = 5678, brokerPort, listenAddre
 		N8N_SECURE_COOKIE: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		// The node panel's list of verified community nodes comes from n8n's servers: none here.
+		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
+		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '5',
 		DB_SQLITE_POOL_SIZE: '2',
 		GENERIC_TIMEZONE: 'UTC',
@@ -257,7 +280,7 @@ export function n8nEnv({ major, userFolder, port = 5678, brokerPort, listenAddre
 export function n8nCli(major, args, env, { node = '24', timeoutMs = 180_000 } = {}) {
 	const started = Date.now();
 	return new Promise((resolve) => {
-		const child = spawn(nodeBinFor(node), [n8nBin(major), ...args], { cwd: runtimeDir(major), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(nodeBinFor(node), [n8nBin(major, node), ...args], { cwd: runtimeDir(major, node), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (c) => (stdout += c));
@@ -356,7 +379,7 @@ export function nodeOutput(run, nodeName) {
 export function startN8n({ major, env, node = '24', logFile, onLine }) {
 	if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
 	const out = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
-	const child = spawn(nodeBinFor(node), [n8nBin(major), 'start'], { cwd: runtimeDir(major), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(nodeBinFor(node), [n8nBin(major, node), 'start'], { cwd: runtimeDir(major, node), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 	const tail = [];
 	let partial = '';
 	const onData = (chunk) => {
