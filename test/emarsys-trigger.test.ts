@@ -201,6 +201,7 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		const body = contact({ deduplication_id: 'dedup-1', ems_program_id: 777 });
 		const answer = await post(urls.jwt, JSON.stringify(body), bearer(token));
 		expect(answer.status).toBe(200);
+		expect(answer.body).toEqual({ received: true, started: true, contacts: 1 });
 		expect(n8n.webhookRuns).toHaveLength(1);
 		const [run] = await settle();
 		expect(run.status).toBe('success');

@@ -159,6 +159,7 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		const delivery = signedLoopsDelivery(SECRET, loopsPayloads.contactCreated('New.Person@Example.com', 'accepted', eventTime));
 		const answer = await post(url, delivery.body, delivery.headers);
 		expect(answer.status).toBe(200);
+		expect(answer.body).toEqual({ received: true, started: true });
 		expect(n8n.webhookRuns).toHaveLength(1);
 		const [run] = await settle();
 		expect(run.status).toBe('success');

@@ -80,6 +80,9 @@ export class EmarsysTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// Empty, so n8n answers with the webhookResponse webhook() returns; without it n8n 1.x
+				// and 2.x answer a started run with the text "firstEntryJson".
+				responseData: '',
 				path: 'emarsys',
 			},
 		],
@@ -317,7 +320,10 @@ export class EmarsysTrigger implements INodeType {
 			if (items.length === 0) return acknowledge({ received: true, duplicate: true });
 		}
 
-		return { workflowData: [items.map((json) => ({ json }))] };
+		return {
+			webhookResponse: { received: true, started: true, contacts: items.length },
+			workflowData: [items.map((json) => ({ json }))],
+		};
 	}
 }
 

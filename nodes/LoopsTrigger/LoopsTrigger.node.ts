@@ -40,6 +40,9 @@ export class LoopsTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: 'onReceived',
+				// Empty, so n8n answers with the webhookResponse webhook() returns; without it n8n 1.x
+				// and 2.x answer a started run with the text "firstEntryJson".
+				responseData: '',
 				path: 'loops',
 			},
 		],
@@ -176,6 +179,7 @@ export class LoopsTrigger implements INodeType {
 		}
 
 		return {
+			webhookResponse: { received: true, started: true },
 			workflowData: [
 				[{ json: normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt) }],
 			],
