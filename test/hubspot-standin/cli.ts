@@ -1,7 +1,7 @@
 /**
  * Run the stand-in as a local sandbox HubSpot account:
  *   npx tsx test/hubspot-standin/cli.ts [--port 4010] [--host 127.0.0.1] [--no-gdpr] [--no-rate-limit]
- *                                       [--latency 20,80] [--oauth-client id:secret:refreshToken]
+ *                                       [--latency 20,80] [--rate-limit 100/10000] [--oauth-client id:secret:refreshToken]
  * Prints the URL and the accepted tokens; stops on SIGINT / SIGTERM.
  */
 import { startHubSpotStandIn } from './server';
@@ -21,6 +21,11 @@ function parseArgs(argv: string[]): StandInOptions {
 		else if (a === '--host') opts.host = next();
 		else if (a === '--no-gdpr') opts.gdprEnabled = false;
 		else if (a === '--no-rate-limit') opts.rateLimit = false;
+		else if (a === '--rate-limit') {
+			// requests per window in ms, e.g. 100/10000 (HubSpot's) or 100/1000 (the same shape, 10x faster)
+			const [maxRequests, windowMs] = next().split('/').map(Number);
+			opts.rateLimit = { maxRequests, windowMs: windowMs || 10_000 };
+		}
 		else if (a === '--latency') {
 			const [lo, hi] = next().split(',').map(Number);
 			opts.latencyMs = [lo, hi ?? lo];
@@ -28,7 +33,7 @@ function parseArgs(argv: string[]): StandInOptions {
 			const [clientId, clientSecret, refreshToken] = next().split(':');
 			opts.oauth = { clientId, clientSecret, refreshTokens: refreshToken ? { [refreshToken]: [...ALL_SCOPES] } : {} };
 		} else if (a === '--help' || a === '-h') {
-			process.stdout.write('usage: tsx test/hubspot-standin/cli.ts [--port N] [--host H] [--no-gdpr] [--no-rate-limit] [--latency lo,hi] [--oauth-client id:secret:refreshToken]\n');
+			process.stdout.write('usage: tsx test/hubspot-standin/cli.ts [--port N] [--host H] [--no-gdpr] [--no-rate-limit] [--rate-limit max/windowMs] [--latency lo,hi] [--oauth-client id:secret:refreshToken]\n');
 			process.exit(0);
 		} else throw new Error(`unknown argument ${a}`);
 	}

@@ -488,7 +488,14 @@ class StandInServer implements StandIn {
 
 	private control(inc: Incoming): HttpReply {
 		if (inc.rawPath === '/_standin/state' && inc.method === 'GET') {
-			return { status: 200, body: { ...this.state.snapshot(), requestCount: this.requests.length, pendingFaults: this.faults.pending.length } };
+			const requestsByStatus: Record<string, number> = {};
+			for (const request of this.requests) {
+				const key = String(request.status ?? 'pending');
+				requestsByStatus[key] = (requestsByStatus[key] ?? 0) + 1;
+			}
+			const summaryOnly = inc.query.summary === 'true';
+			const summary = { requestCount: this.requests.length, requestsByStatus, pendingFaults: this.faults.pending.length };
+			return { status: 200, body: summaryOnly ? { ...summary, statusCount: this.state.snapshot().statuses.length } : { ...this.state.snapshot(), ...summary } };
 		}
 		if (inc.rawPath === '/_standin/reset' && inc.method === 'POST') {
 			this.reset();
