@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeType, INodeTypeDescription } from 'n8n-wor
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { requestSettingsField } from './actions/common.descriptions';
+import * as contact from './actions/contact/Contact.resource';
 import * as subscriptionStatus from './actions/subscriptionStatus/SubscriptionStatus.resource';
 import * as subscriptionType from './actions/subscriptionType/SubscriptionType.resource';
 import * as unsubscribeAll from './actions/unsubscribeAll/UnsubscribeAll.resource';
@@ -75,6 +76,7 @@ export class HubSpotSubscriptions implements INodeType {
 			...subscriptionStatus.description,
 			...subscriptionType.description,
 			...unsubscribeAll.description,
+			...contact.description,
 			{
 				displayName: 'API Version',
 				name: 'apiVersion',

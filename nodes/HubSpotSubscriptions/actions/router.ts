@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { createSetup, transportHint, type OperationSetup } from '../helpers/setup';
+import * as contact from './contact/Contact.resource';
 import * as subscriptionStatus from './subscriptionStatus/SubscriptionStatus.resource';
 import * as subscriptionType from './subscriptionType/SubscriptionType.resource';
 import * as unsubscribeAll from './unsubscribeAll/UnsubscribeAll.resource';
@@ -9,6 +10,7 @@ import * as unsubscribeAll from './unsubscribeAll/UnsubscribeAll.resource';
 type Operation = { execute(this: IExecuteFunctions, setup: OperationSetup): Promise<void> };
 
 const operations: Record<string, Record<string, Operation>> = {
+	contact: { recordExternalDoubleOptIn: contact.recordExternalDoubleOptIn },
 	subscriptionType: { getAll: subscriptionType.getAll },
 	subscriptionStatus: {
 		get: subscriptionStatus.get,

@@ -1,5 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
+import { contactProperties, isWritable } from '../helpers/contactProperties';
+import { HubSpotTransport } from '../transport';
 import { brandLabel, definitionLabel, loadDefinitions } from './definitions';
 
 export async function getSubscriptionTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -19,4 +21,21 @@ export async function getBrands(this: ILoadOptionsFunctions): Promise<INodePrope
 	return [...brands]
 		.sort((a, b) => a - b)
 		.map((id) => ({ name: `${brandLabel(id)} (${id})`, value: id }));
+}
+
+/** Only properties an API may write: never HubSpot's read-only ones such as the confirmation status. */
+async function writableContactProperties(ctx: ILoadOptionsFunctions, types: string[]): Promise<INodePropertyOptions[]> {
+	const properties = await contactProperties(new HubSpotTransport(ctx), { fresh: true });
+	return [...properties.values()]
+		.filter((property) => types.includes(property.type) && isWritable(property) && !property.hidden)
+		.sort((a, b) => a.label.localeCompare(b.label))
+		.map((property) => ({ name: `${property.label} (${property.name})`, value: property.name }));
+}
+
+export async function getDateTimeContactProperties(this: ILoadOptionsFunctions) {
+	return await writableContactProperties(this, ['datetime']);
+}
+
+export async function getTextContactProperties(this: ILoadOptionsFunctions) {
+	return await writableContactProperties(this, ['string']);
 }

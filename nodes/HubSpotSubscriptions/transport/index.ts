@@ -45,6 +45,8 @@ export interface HubSpotRequest {
 	qs?: IDataObject;
 	body?: IDataObject | IDataObject[];
 	itemIndex?: number;
+	/** Error statuses that are an answer here rather than a failure (e.g. 409 when creating). */
+	acceptStatuses?: number[];
 }
 
 export interface HubSpotResponse<T> {
@@ -165,7 +167,10 @@ export class HubSpotTransport {
 			if ('response' in outcome) {
 				const { response } = outcome;
 				scheduler.observeHeaders(response.headers);
-				if (response.statusCode >= 200 && response.statusCode < 300) {
+				if (
+					(response.statusCode >= 200 && response.statusCode < 300) ||
+					request.acceptStatuses?.includes(response.statusCode)
+				) {
 					return { statusCode: response.statusCode, body: response.body as T };
 				}
 				failure = {

@@ -1,0 +1,271 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { runJobs, type Job } from '../../helpers/batching';
+import {
+	EXTERNAL_DOUBLE_OPT_IN_PROPERTIES,
+	contactProperties,
+	createMissingProperties,
+	isWritable,
+	type ContactProperty,
+} from '../../helpers/contactProperties';
+import { ParameterReader } from '../../helpers/parameters';
+import type { OperationSetup } from '../../helpers/setup';
+import { InputError, requireEmail } from '../../helpers/validation';
+import type { HubSpotRequest } from '../../transport';
+import { emailField, simplifyField } from '../common.descriptions';
+
+const displayOptions = { show: { resource: ['contact'], operation: ['recordExternalDoubleOptIn'] } };
+
+const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
+/** HubSpot's CRM batch endpoints take at most 100 inputs. */
+const CRM_BATCH_LIMIT = 100;
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'No API can set HubSpot\'s "Marketing email confirmation status". This records the confirmation from your double opt-in system on the contact, so that a HubSpot workflow you build once can mark the contact "Customer marked confirmed" the same minute. See the README\'s guide "Double opt-in collected outside HubSpot".',
+		name: 'doubleOptInNotice',
+		type: 'notice',
+		default: '',
+		displayOptions,
+	},
+	{ ...emailField('The email address of the contact (created if it does not exist yet)'), displayOptions },
+	{
+		displayName: 'Confirmed At',
+		name: 'confirmedAt',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. {{ $json.occurredAt }}',
+		description:
+			'When the person confirmed the double opt-in: an ISO 8601 time or Unix time (seconds or milliseconds), usually from the trigger',
+		displayOptions,
+	},
+	{
+		displayName: 'Source',
+		name: 'source',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. Loops',
+		description: 'The system where the double opt-in was confirmed',
+		displayOptions,
+	},
+	{
+		displayName: 'Evidence',
+		name: 'evidence',
+		type: 'string',
+		default: '',
+		typeOptions: { rows: 2 },
+		placeholder: 'e.g. Loops webhook {{ $json.webhookId }}, IP 203.0.113.7',
+		description: 'Anything that proves the confirmation: event ID, confirmation link ID, IP address',
+		displayOptions,
+	},
+	{
+		displayName: 'Confirmed At Property Name or ID',
+		name: 'confirmedAtProperty',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getDateTimeContactProperties' },
+		default: 'external_double_opt_in_at',
+		description:
+			'The contact property (date and time) that receives the confirmation time. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions,
+	},
+	{
+		displayName: 'Source Property Name or ID',
+		name: 'sourceProperty',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getTextContactProperties' },
+		default: 'external_double_opt_in_source',
+		description:
+			'The contact property (text) that receives the source. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions,
+	},
+	{
+		displayName: 'Evidence Property Name or ID',
+		name: 'evidenceProperty',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getTextContactProperties' },
+		default: 'external_double_opt_in_evidence',
+		description:
+			'The contact property (text) that receives the evidence. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions,
+	},
+	{
+		displayName: 'Create the Properties if They Are Missing',
+		name: 'createMissingProperties',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to create external_double_opt_in_at, external_double_opt_in_source and external_double_opt_in_evidence in the contact information group when the account lacks them (needs the crm.schemas.contacts.write scope)',
+		displayOptions,
+	},
+	{ ...simplifyField, description: 'Whether to return a flat item instead of HubSpot\'s response as is', displayOptions },
+];
+
+interface Confirmation {
+	itemIndex: number;
+	email: string;
+	confirmedAt: string;
+	source: string;
+	evidence: string;
+}
+
+export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
+	const parameters = new ParameterReader(this);
+	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
+	const targets = {
+		confirmedAt: this.getNodeParameter('confirmedAtProperty', 0) as string,
+		source: this.getNodeParameter('sourceProperty', 0) as string,
+		evidence: this.getNodeParameter('evidenceProperty', 0) as string,
+	};
+	const confirmations = setup.outcomes
+		.parseAll(
+			(itemIndex): Confirmation => ({
+				itemIndex,
+				email: requireEmail(parameters.get('email', itemIndex)),
+				confirmedAt: requireTime(parameters.get('confirmedAt', itemIndex)),
+				source: requireText(parameters.get('source', itemIndex), 'Source', 'name the system, e.g. Loops or Emarsys'),
+				evidence: String(parameters.get('evidence', itemIndex, '') ?? '').trim(),
+			}),
+		)
+		.map(({ value }) => value);
+	if (!confirmations.length) return;
+
+	const created = this.getNodeParameter('createMissingProperties', 0, false)
+		? await createMissingProperties(
+				setup.transport,
+				EXTERNAL_DOUBLE_OPT_IN_PROPERTIES.filter((property) => Object.values(targets).includes(property.name)),
+				confirmations[0].itemIndex,
+			)
+		: [];
+	if (created.length) {
+		setup.hints.add(`Created the contact properties ${created.join(', ')} in HubSpot (once; later runs find them).`);
+	}
+	checkTargets(this, await contactProperties(setup.transport, { fresh: created.length > 0 }), targets);
+
+	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
+		id,
+		itemIndex: confirmation.itemIndex,
+		email: confirmation.email.toLowerCase(),
+		group: '',
+		input: confirmation,
+	}));
+	const upsert = (batch: Array<Job<Confirmation>>): HubSpotRequest => ({
+		method: 'POST',
+		path: UPSERT_PATH,
+		body: {
+			inputs: batch.map(({ input }) => ({
+				idProperty: 'email',
+				id: input.email,
+				properties: {
+					[targets.confirmedAt]: input.confirmedAt,
+					[targets.source]: input.source,
+					...(input.evidence ? { [targets.evidence]: input.evidence } : {}),
+				},
+			})),
+		},
+		itemIndex: batch[0].itemIndex,
+	});
+	const outcomes = await runJobs<Confirmation, IDataObject>(setup.transport, jobs, {
+		...setup.pipeline,
+		// The upsert endpoint is a batch endpoint for everyone, one input or a hundred.
+		mode: 'always',
+		batchSize: Math.min(setup.pipeline.batchSize, CRM_BATCH_LIMIT),
+		conflictKey: (job) => job.email,
+		batchRequest: upsert,
+		matchResult: (result, candidates) => {
+			const email = String((result.properties as IDataObject | undefined)?.email ?? '').toLowerCase();
+			return candidates.find((job) => job.email === email);
+		},
+		fromBatchResult: (result) => result,
+		singleRequest: (job) => upsert([job]),
+		fromSingleResponse: (body) => ((body.results as IDataObject[]) ?? [])[0] ?? {},
+	});
+
+	for (const job of jobs) {
+		const outcome = outcomes.get(job.id);
+		if (!outcome) continue; // stopped before sending
+		if (!outcome.ok) {
+			setup.outcomes.fail(job.itemIndex, outcome.error);
+			continue;
+		}
+		const result = outcome.value;
+		if (!simplify) {
+			setup.outcomes.succeed(job.itemIndex, result);
+			continue;
+		}
+		const { input } = job;
+		setup.outcomes.succeed(job.itemIndex, {
+			email: input.email,
+			contactId: result.id ?? null,
+			newContact: result.new === true,
+			confirmedAt: input.confirmedAt,
+			source: input.source,
+			evidence: input.evidence || null,
+			...(created.length ? { propertiesCreated: created } : {}),
+		});
+	}
+}
+
+/** The chosen properties must exist, have the right type and take values from the API. */
+function checkTargets(
+	ctx: IExecuteFunctions,
+	properties: Map<string, ContactProperty>,
+	targets: { confirmedAt: string; source: string; evidence: string },
+) {
+	const wanted: Array<[string, string, string[]]> = [
+		['Confirmed At Property', targets.confirmedAt, ['datetime']],
+		['Source Property', targets.source, ['string']],
+		['Evidence Property', targets.evidence, ['string']],
+	];
+	for (const [field, name, types] of wanted) {
+		const property = properties.get(name);
+		const fail = (message: string, description: string) =>
+			new NodeOperationError(ctx.getNode(), message, { description: `Field "${field}": ${description}` });
+		if (!property) {
+			throw fail(
+				`The contact property "${name}" does not exist in this HubSpot account`,
+				'choose an existing property, or turn on "Create the Properties if They Are Missing"',
+			);
+		}
+		if (!isWritable(property)) {
+			throw fail(
+				`The contact property "${name}" is read-only: no API may set it`,
+				'choose a property of your own; a HubSpot workflow can then set the read-only status from it',
+			);
+		}
+		if (!types.includes(property.type)) {
+			throw fail(`The contact property "${name}" is of type ${property.type}`, `choose a property of type ${types.join(' or ')}`);
+		}
+	}
+	if (new Set(Object.values(targets)).size !== 3) {
+		throw new NodeOperationError(ctx.getNode(), 'The time, the source and the evidence need three different contact properties');
+	}
+}
+
+function requireTime(value: unknown): string {
+	const text = value === undefined || value === null ? '' : String(value).trim();
+	if (!text) {
+		throw new InputError('Confirmed At', 'the confirmation time is missing', 'map it from the event, e.g. {{ $json.occurredAt }}');
+	}
+	let time: number;
+	if (/^\d+(\.\d+)?$/.test(text)) {
+		const number = Number(text);
+		// Unix seconds until the year 5138, milliseconds beyond
+		time = number < 1e11 ? number * 1000 : number;
+	} else {
+		time = Date.parse(text);
+	}
+	if (!Number.isFinite(time)) {
+		throw new InputError('Confirmed At', `"${text.slice(0, 60)}" is not a time`, 'give an ISO 8601 time such as 2026-11-20T10:15:00Z, or Unix seconds');
+	}
+	return new Date(time).toISOString();
+}
+
+function requireText(value: unknown, field: string, fix: string): string {
+	const text = value === undefined || value === null ? '' : String(value).trim();
+	if (!text) throw new InputError(field, `the ${field.toLowerCase()} is empty`, fix);
+	return text;
+}
