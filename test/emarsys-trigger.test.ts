@@ -173,7 +173,7 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		await serve('jwt', { authentication: 'jwt' });
 		await serve('jwtCustom', {
 			authentication: 'jwt',
-			options: { tokenHeader: 'X-Emarsys-Token', includeJwtClaims: true, emailField: 'contact_email', optInField: 'field_31' },
+			options: { jwtHeaderName: 'X-Emarsys-Token', includeJwtClaims: true, emailField: 'contact_email', optInField: 'field_31' },
 		});
 		await serve('header', { authentication: 'headerAuth' });
 		await serve('basic', { authentication: 'basicAuth' });

@@ -170,6 +170,15 @@ export class EmarsysTrigger implements INodeType {
 						description: 'Whether to add the verified token\'s claims to each item under "jwtClaims"',
 					},
 					{
+						displayName: 'JWT Header',
+						name: 'jwtHeaderName',
+						type: 'string',
+						default: 'Authorization',
+						displayOptions: { show: { '/authentication': ['jwt'] } },
+						description:
+							'The header that carries the token, as "Bearer &lt;token&gt;" or the bare token. Emarsys does not document which header it uses; Authorization is assumed.',
+					},
+					{
 						displayName: 'Max Token Age (Seconds)',
 						name: 'maxTokenAgeSeconds',
 						type: 'number',
@@ -194,15 +203,6 @@ export class EmarsysTrigger implements INodeType {
 						default: DEFAULT_OPT_IN_FIELD,
 						description:
 							'The field that holds the Emarsys opt-in (field 31: 1 = true, 2 = false, empty = unknown). If it is missing, optin, opt_in, optIn and 31 are tried.',
-					},
-					{
-						displayName: 'Token Header',
-						name: 'tokenHeader',
-						type: 'string',
-						default: 'Authorization',
-						displayOptions: { show: { '/authentication': ['jwt'] } },
-						description:
-							'The header that carries the token, as "Bearer <token>" or the bare token. Emarsys does not document which header it uses; Authorization is assumed.',
 					},
 				],
 			},
@@ -340,7 +340,7 @@ function authenticate(
 		const key = jwtKey(credentials);
 		const algorithms = allowedAlgorithms(credentials);
 		if (!key || algorithms.length === 0) return { ok: false, reason: 'configuration' };
-		const token = tokenFrom(singleHeader(ctx, stringOption(options.tokenHeader, 'Authorization')));
+		const token = tokenFrom(singleHeader(ctx, stringOption(options.jwtHeaderName, 'Authorization')));
 		if (!token) return { ok: false, reason: 'missing' };
 		const skew = Number(options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS);
 		const result = verifyHmacJwt(token, {

@@ -12,7 +12,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { acknowledge, rawBodyOf, refuse, replayKey, replayMemory, singleHeader } from '../common/webhookSecurity';
-import { DEFAULT_EVENTS, LOOPS_EVENTS, normalizeLoopsEvent } from './events';
+import { LOOPS_EVENTS, normalizeLoopsEvent } from './events';
 import { DEFAULT_TOLERANCE_SECONDS, decodeSigningSecret, verifyStandardWebhook } from './standardWebhooks';
 
 export class LoopsTrigger implements INodeType {
@@ -61,7 +61,12 @@ export class LoopsTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				options: LOOPS_EVENTS,
-				default: DEFAULT_EVENTS,
+				default: [
+					'contact.created',
+					'contact.unsubscribed',
+					'contact.mailingList.subscribed',
+					'contact.mailingList.unsubscribed',
+				],
 				required: true,
 				description:
 					'The events that start the workflow. Other verified events are acknowledged (HTTP 200) and start nothing. Loops only sends the events toggled on in its settings.',

@@ -52,13 +52,6 @@ export const LOOPS_EVENTS: INodePropertyOptions[] = [
 	{ name: 'Transactional Email Sent', value: 'transactional.email.sent' },
 ];
 
-export const DEFAULT_EVENTS = [
-	'contact.created',
-	'contact.unsubscribed',
-	'contact.mailingList.subscribed',
-	'contact.mailingList.unsubscribed',
-];
-
 /**
  * What an event says about the person's subscription: to the audience, or for the list events to
  * that list (see mailingListId). null when the event says nothing about it.
