@@ -267,6 +267,9 @@ export function n8nEnv({ major, userFolder, port = 5678, brokerPort, listenAddre
 		EXTERNAL_FRONTEND_HOOKS_URLS: '',
 		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info',
 	});
+	// n8n 1.123's default expression engine runs in isolated-vm 6, which needs Node 22+: on an older
+	// Node (n8n 1.x with --node system) n8n exits at start unless the legacy engine is chosen.
+	if (node !== '24' && Number(process.versions.node.split('.')[0]) < 22) env.N8N_EXPRESSION_ENGINE = env.N8N_EXPRESSION_ENGINE ?? 'legacy';
 	if (String(major) === '2') env.N8N_DISABLED_MODULES = env.N8N_DISABLED_MODULES ?? 'mcp-registry';
 	if (brokerPort) env.N8N_RUNNERS_BROKER_PORT = String(brokerPort);
 	if (listenAddress) env.N8N_LISTEN_ADDRESS = listenAddress;
