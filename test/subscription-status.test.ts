@@ -94,6 +94,24 @@ describe('Subscription Status → Set', () => {
 		for (const { email } of items) expect(bed.hubspot.state.getStatus(email, 102)!.status).toBe('SUBSCRIBED');
 	});
 
+	test('without the Enterprise batch scope, Set over many items falls back to one call each and says so once', async () => {
+		const items = ['f1@example.com', 'f2@example.com', 'f3@example.com'].map((email) => ({ email, occurredAt: 'x' }));
+		const run = await bed.runNode({ ...SUBSCRIBE, email: '={{ $json.email }}', subscriptionType: byId(101) }, items, {
+			credentialId: 'hsPro00000000001',
+		});
+		expect(run.error).toBeUndefined();
+		const posts = bed.apiRequests().filter((request) => request.method === 'POST');
+		expect(posts[0].path).toBe('/communication-preferences/2026-09/statuses/batch/write');
+		expect(posts[0].status).toBe(403);
+		expect(posts.slice(1).map((request) => request.path).sort()).toEqual([
+			'/communication-preferences/2026-09/statuses/f1%40example.com',
+			'/communication-preferences/2026-09/statuses/f2%40example.com',
+			'/communication-preferences/2026-09/statuses/f3%40example.com',
+		]);
+		for (const { email } of items) expect(bed.hubspot.state.getStatus(email, 101)!.status).toBe('SUBSCRIBED');
+		expect(run.hints('HubSpot').filter((hint) => /refused the batch endpoint/.test(hint.message))).toHaveLength(1);
+	});
+
 	test('UNSUBSCRIBED is recorded with its legal basis', async () => {
 		bed.hubspot.setStatus('carol@example.com', 101, 'SUBSCRIBED');
 		await bed.runNode({
@@ -110,6 +128,7 @@ describe('Subscription Status → Set', () => {
 
 	test('Dry Run reads the current status and shows the exact request, writing nothing', async () => {
 		bed.hubspot.setStatus('dan@example.com', 101, 'SUBSCRIBED');
+		const writesBefore = bed.hubspot.state.writesFor('dan@example.com').length;
 		const run = await bed.runNode({
 			...SUBSCRIBE,
 			statusState: 'UNSUBSCRIBED',
@@ -120,9 +139,7 @@ describe('Subscription Status → Set', () => {
 		});
 		expect(bed.apiRequests().every((request) => request.method === 'GET')).toBe(true);
 		expect(bed.hubspot.state.getStatus('dan@example.com', 101)!.status).toBe('SUBSCRIBED');
-		expect(bed.hubspot.state.writesFor('dan@example.com').filter((write) => write.source !== 'Seed')).toHaveLength(
-			bed.hubspot.state.writesFor('dan@example.com').filter((write) => write.source !== 'Seed').length,
-		);
+		expect(bed.hubspot.state.writesFor('dan@example.com')).toHaveLength(writesBefore);
 		const [preview] = run.json('HubSpot');
 		expect(preview).toEqual(
 			expect.objectContaining({
