@@ -5,6 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { hubSpotBaseUrlProperty } from './hubSpotBaseUrl';
+
 export class HubSpotSubscriptionsApi implements ICredentialType {
 	name = 'hubSpotSubscriptionsApi';
 
@@ -26,14 +28,7 @@ export class HubSpotSubscriptionsApi implements ICredentialType {
 			description:
 				'The access token of a HubSpot private app with the communication_preferences scopes (Settings → Integrations → Private Apps)',
 		},
-		{
-			displayName: 'API Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.hubapi.com',
-			description:
-				'Leave as is unless you use a regional HubSpot API host or a local test server',
-		},
+		hubSpotBaseUrlProperty,
 	];
 
 	authenticate: IAuthenticateGeneric = {

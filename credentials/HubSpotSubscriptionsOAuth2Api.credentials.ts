@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { hubSpotBaseUrlProperty } from './hubSpotBaseUrl';
+
 // Always requested: enough for every single-address operation.
 const REQUIRED_SCOPES = ['communication_preferences.read', 'communication_preferences.write'];
 
@@ -89,13 +91,6 @@ export class HubSpotSubscriptionsOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'body',
 		},
-		{
-			displayName: 'API Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.hubapi.com',
-			description:
-				'Leave as is unless you use a regional HubSpot API host or a local test server',
-		},
+		hubSpotBaseUrlProperty,
 	];
 }

@@ -1,5 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+type DisplayOptions = INodeProperties['displayOptions'];
+
 export const legalBasisOptions: INodePropertyOptions[] = [
 	{
 		name: 'Consent With Notice',
@@ -248,3 +250,51 @@ export const requestSettingsField: INodeProperties = {
 		batchModeOption,
 	],
 };
+
+export const optionsCollection = (displayOptions: DisplayOptions, options: INodeProperties[]): INodeProperties => ({
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	displayOptions,
+	default: {},
+	options,
+});
+
+/** Operations that read per address: the address, Simplify and the brand. */
+export const addressReadFields = (
+	displayOptions: DisplayOptions,
+	emailDescription: string,
+	emailDefault = '',
+): INodeProperties[] => [
+	{ ...emailField(emailDescription), default: emailDefault, displayOptions },
+	{ ...simplifyField, displayOptions },
+	optionsCollection(displayOptions, [brandOption]),
+];
+
+/** What a status write needs, for Set and Batch Write alike. */
+export const statusWriteFields = (
+	displayOptions: { show: Record<string, string[]> },
+	text: { email: string; subscriptionType: string; status: string },
+	emailDefault = '',
+): INodeProperties[] => [
+	{ ...emailField(text.email), default: emailDefault, displayOptions },
+	{ ...subscriptionTypeLocator('subscriptionType', 'Subscription Type', text.subscriptionType), displayOptions },
+	{
+		displayName: 'Status',
+		name: 'statusState',
+		type: 'options',
+		options: statusStateOptions,
+		default: 'SUBSCRIBED',
+		description: text.status,
+		displayOptions,
+	},
+	unsubscribeNotice({ show: { ...displayOptions.show, statusState: ['UNSUBSCRIBED'] } }),
+	{ ...legalBasisField, displayOptions },
+	{
+		...legalBasisExplanationField,
+		displayOptions: { show: { ...displayOptions.show }, hide: { legalBasis: ['NON_GDPR'] } },
+	},
+	{ ...dryRunField, displayOptions },
+	{ ...simplifyField, displayOptions },
+];

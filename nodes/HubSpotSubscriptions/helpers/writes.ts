@@ -1,13 +1,24 @@
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import type { INodeParameterResourceLocator } from 'n8n-workflow';
+
+import { CHANNEL } from './constants';
 import { subscriptionTypes } from './definitions';
 import type { PublicStatus, StatusWrite, SubscriptionDefinition } from './interfaces';
 import { simplifyStatus } from './output';
 import { describeRequest } from './requestPreview';
 import type { OperationSetup } from './setup';
 import { readStatuses, writeRequests, writeStatuses } from './statuses';
-import { InputError } from './validation';
+import type { ParameterReader } from './parameters';
+import {
+	InputError,
+	requireEmail,
+	requireExplanation,
+	requireLegalBasis,
+	requireStatusState,
+	requireSubscriptionId,
+} from './validation';
 
 /** What one input item asks to write: one address, one or more subscription types. */
 export interface ItemWrites {
@@ -19,6 +30,24 @@ export interface ItemWrites {
 	names: Map<number, string>;
 	/** One write per item gives a flat item; several give { email, statuses }. */
 	flat: boolean;
+}
+
+/** One item's status write from the node's fields (Set and Batch Write share them). */
+export function readStatusWrite(parameters: ParameterReader, itemIndex: number): StatusWrite {
+	const email = requireEmail(parameters.get('email', itemIndex));
+	const locator = parameters.get<INodeParameterResourceLocator>('subscriptionType', itemIndex);
+	const subscriptionId = requireSubscriptionId(locator?.value);
+	const statusState = requireStatusState(parameters.get('statusState', itemIndex));
+	const legalBasis = requireLegalBasis(parameters.get('legalBasis', itemIndex, ''));
+	const legalBasisExplanation = requireExplanation(parameters.get('legalBasisExplanation', itemIndex, ''), legalBasis);
+	return {
+		subscriberIdString: email,
+		subscriptionId,
+		statusState,
+		channel: CHANNEL,
+		legalBasis,
+		...(legalBasisExplanation ? { legalBasisExplanation } : {}),
+	};
 }
 
 interface WriteOptions {

@@ -1,26 +1,9 @@
-import type { IExecuteFunctions, INodeParameterResourceLocator, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { CHANNEL } from '../../helpers/constants';
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
-import {
-	requireEmail,
-	requireExplanation,
-	requireLegalBasis,
-	requireStatusState,
-	requireSubscriptionId,
-} from '../../helpers/validation';
-import { executeWrites, type ItemWrites } from '../../helpers/writes';
-import {
-	dryRunField,
-	emailField,
-	legalBasisExplanationField,
-	legalBasisField,
-	simplifyField,
-	statusStateOptions,
-	subscriptionTypeLocator,
-	unsubscribeNotice,
-} from '../common.descriptions';
+import { executeWrites, readStatusWrite, type ItemWrites } from '../../helpers/writes';
+import { statusWriteFields } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionStatus'], operation: ['batchWrite'] } };
 
@@ -33,33 +16,16 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions,
 	},
-	{
-		...emailField('The email address of this item'),
-		default: '={{ $json.email }}',
+	...statusWriteFields(
 		displayOptions,
-	},
-	{
-		...subscriptionTypeLocator('subscriptionType', 'Subscription Type', 'The subscription type of this item'),
-		displayOptions,
-	},
-	{
-		displayName: 'Status',
-		name: 'statusState',
-		type: 'options',
-		options: statusStateOptions,
-		default: 'SUBSCRIBED',
-		description:
-			'The status to record. Use an expression to take it from the item (SUBSCRIBED, UNSUBSCRIBED or NOT_SPECIFIED).',
-		displayOptions,
-	},
-	unsubscribeNotice({ show: { ...displayOptions.show, statusState: ['UNSUBSCRIBED'] } }),
-	{ ...legalBasisField, displayOptions },
-	{
-		...legalBasisExplanationField,
-		displayOptions: { show: { ...displayOptions.show }, hide: { legalBasis: ['NON_GDPR'] } },
-	},
-	{ ...dryRunField, displayOptions },
-	{ ...simplifyField, displayOptions },
+		{
+			email: 'The email address of this item',
+			subscriptionType: 'The subscription type of this item',
+			status:
+				'The status to record. Use an expression to take it from the item (SUBSCRIBED, UNSUBSCRIBED or NOT_SPECIFIED).',
+		},
+		'={{ $json.email }}',
+	),
 ];
 
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
@@ -67,31 +33,8 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
 	const parameters = new ParameterReader(this);
 	const parseItem = (itemIndex: number): ItemWrites => {
-		const email = requireEmail(parameters.get('email', itemIndex));
-		const locator = parameters.get('subscriptionType', itemIndex) as INodeParameterResourceLocator;
-		const subscriptionId = requireSubscriptionId(locator?.value);
-		const statusState = requireStatusState(parameters.get('statusState', itemIndex));
-		const legalBasis = requireLegalBasis(parameters.get('legalBasis', itemIndex, ''));
-		const legalBasisExplanation = requireExplanation(
-			parameters.get('legalBasisExplanation', itemIndex, ''),
-			legalBasis,
-		);
-		return {
-			itemIndex,
-			email,
-			writes: [
-				{
-					subscriberIdString: email,
-					subscriptionId,
-					statusState,
-					channel: CHANNEL,
-					legalBasis,
-					...(legalBasisExplanation ? { legalBasisExplanation } : {}),
-				},
-			],
-			names: new Map(),
-			flat: true,
-		};
+		const write = readStatusWrite(parameters, itemIndex);
+		return { itemIndex, email: write.subscriberIdString, writes: [write], names: new Map(), flat: true };
 	};
 	await executeWrites(setup, parseItem, { dryRun, simplify });
 }

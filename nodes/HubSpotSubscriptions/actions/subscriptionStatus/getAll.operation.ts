@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { executeStatusReads } from '../../helpers/reads';
 import type { OperationSetup } from '../../helpers/setup';
-import { brandOption, emailField, simplifyField } from '../common.descriptions';
+import { addressReadFields } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionStatus'], operation: ['getAll'] } };
 
@@ -15,21 +15,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions,
 	},
-	{
-		...emailField('The email address of each item, usually mapped from the input'),
-		default: '={{ $json.email }}',
-		displayOptions,
-	},
-	{ ...simplifyField, displayOptions },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		displayOptions,
-		default: {},
-		options: [brandOption],
-	},
+	...addressReadFields(displayOptions, 'The email address of each item, usually mapped from the input', '={{ $json.email }}'),
 ];
 
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { brandOption } from '../common.descriptions';
+import { brandOption, optionsCollection } from '../common.descriptions';
 
 type DisplayOptions = INodeProperties['displayOptions'];
 
@@ -13,14 +13,8 @@ export const unsubscribeAllNotice = (displayOptions: DisplayOptions): INodePrope
 	displayOptions,
 });
 
-export const unsubscribeAllOptions = (displayOptions: DisplayOptions): INodeProperties => ({
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	displayOptions,
-	default: {},
-	options: [
+export const unsubscribeAllOptions = (displayOptions: DisplayOptions): INodeProperties =>
+	optionsCollection(displayOptions, [
 		brandOption,
 		{
 			displayName: 'Verbose',
@@ -29,5 +23,4 @@ export const unsubscribeAllOptions = (displayOptions: DisplayOptions): INodeProp
 			default: false,
 			description: 'Whether to return the status of every subscription type that was changed',
 		},
-	],
-});
+	]);

@@ -2,23 +2,14 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { executeWideStatusReads } from '../../helpers/reads';
 import type { OperationSetup } from '../../helpers/setup';
-import { brandOption, emailField, simplifyField } from '../common.descriptions';
+import { addressReadFields } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['unsubscribeAll'], operation: ['getStatus'] } };
 
-export const description: INodeProperties[] = [
-	{ ...emailField('The email address to check'), displayOptions },
-	{ ...simplifyField, displayOptions },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		displayOptions,
-		default: {},
-		options: [brandOption],
-	},
-];
+export const description: INodeProperties[] = addressReadFields(
+	displayOptions,
+	'The email address to check',
+);
 
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	await executeWideStatusReads(this, setup);
