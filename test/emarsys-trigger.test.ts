@@ -231,12 +231,16 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		expect(item.occurredAt).toBe(item.receivedAt);
 	});
 
-	it('an empty opt-in reads as null, a missing email as null', async () => {
+	it('an empty opt-in reads as null, the email falls back to `email`, and a missing email is null', async () => {
 		const token = hmacJwt({}, JWT_SECRET);
 		const answer = await post(urls.jwt, JSON.stringify({ email: 'fallback@example.com', optin: '' }), bearer(token));
 		expect(answer.status).toBe(200);
 		const [run] = await settle();
 		expect(run.json('Emarsys Trigger')[0]).toMatchObject({ email: 'fallback@example.com', optIn: null });
+
+		expect((await post(urls.jwt, JSON.stringify({ optin: 1, first_name: 'Nobody' }), bearer(hmacJwt({}, JWT_SECRET)))).status).toBe(200);
+		const withoutEmail = (await settle()).at(-1)!;
+		expect(withoutEmail.json('Emarsys Trigger')[0]).toMatchObject({ email: null, optIn: true, first_name: 'Nobody' });
 	});
 
 	it('an array body (several contacts in one request) gives one item per contact', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { IConnections, INode } from 'n8n-workflow';
@@ -42,7 +42,8 @@ const node = (nodes: INode[], name: string) => {
 	return found;
 };
 
-const FILES = ['loops-double-opt-in-to-hubspot.json', 'unsubscribe-to-hubspot.json', 'emarsys-opt-in-batch-sync.json'];
+// Every export in examples/ (the same-minute one runs end to end in record-double-opt-in.test.ts).
+const FILES = readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json'));
 
 const LOOPS_SECRET = newSigningSecret();
 const JWT_SECRET = 'example-emarsys-preset-secret-2026';

@@ -480,6 +480,7 @@ describe('HubSpot stand-in', () => {
 			const r = await call(s, 'POST', url('brand@x.com'), { body: statusBody(IDS.brandNewsletter, 'SUBSCRIBED') });
 			expect(r.body.results[0].businessUnitId).toBe(SECOND_BRAND_ID);
 			const g0 = await call(s, 'GET', `${url('brand@x.com')}?channel=EMAIL&businessUnitId=0`);
+			expect(g0.body.results).toHaveLength(3); // the active brand-0 types
 			expect(g0.body.results.every((x: { businessUnitId: number }) => x.businessUnitId === 0)).toBe(true);
 			expect(g0.body.results.every((x: { status: string }) => x.status === 'NOT_SPECIFIED')).toBe(true);
 			const g1 = await call(s, 'GET', `${url('brand@x.com')}?channel=EMAIL&businessUnitId=${SECOND_BRAND_ID}`);
@@ -502,6 +503,7 @@ describe('HubSpot stand-in', () => {
 			const byId = Object.fromEntries(all.body.results.map((x: { subscriptionId: number; status: string }) => [x.subscriptionId, x.status]));
 			expect(byId).toEqual({ [IDS.marketing]: 'UNSUBSCRIBED', [IDS.productUpdates]: 'UNSUBSCRIBED', [IDS.oneToOne]: 'UNSUBSCRIBED', [IDS.brandNewsletter]: 'SUBSCRIBED', [IDS.brandEvents]: 'NOT_SPECIFIED' });
 			const again = await call(s, 'POST', '/communication-preferences/v4/statuses/p%40x.com/unsubscribe-all?channel=EMAIL&verbose=true');
+			expect(again.body.results).toHaveLength(3);
 			expect(again.body.results.every((x: { setStatusSuccessReason: string }) => x.setStatusSuccessReason === 'NO_STATUS_CHANGE')).toBe(true);
 		});
 
@@ -955,12 +957,17 @@ describe('HubSpot stand-in', () => {
 		});
 
 		test('custom options: tokens, definitions, port', async () => {
+			const probe = await startHubSpotStandIn();
+			const freePort = probe.port; // a port known to be free once the probe is closed
+			await probe.close();
 			const custom = await startHubSpotStandIn({
+				port: freePort,
 				tokens: { 'my-token': [SCOPES.read] },
 				definitions: [{ id: 5, name: 'Only type' }],
 			});
 			try {
-				expect(custom.url).toBe(`http://127.0.0.1:${custom.port}`);
+				expect(custom.port).toBe(freePort);
+				expect(custom.url).toBe(`http://127.0.0.1:${freePort}`);
 				expect((await call(custom, 'GET', '/communication-preferences/v4/definitions')).status).toBe(401);
 				const r = await call(custom, 'GET', '/communication-preferences/v4/definitions', { token: 'my-token' });
 				expect(r.body.results).toEqual([expect.objectContaining({ id: '5', name: 'Only type', businessUnitId: 0, isActive: true })]);

@@ -76,6 +76,9 @@ describe('Subscription Status → Set', () => {
 		expect(results[0]).toEqual(
 			expect.objectContaining({ status: 'COMPLETE', results: [expect.objectContaining({ subscriptionId: 101 })] }),
 		);
+		expect(results[1]).toEqual(
+			expect.objectContaining({ status: 'COMPLETE', results: [expect.objectContaining({ subscriptionId: 102, status: 'SUBSCRIBED' })] }),
+		);
 	});
 
 	test('many items are grouped into batch/write calls of at most 100 (250 items → 3 calls)', async () => {
@@ -171,8 +174,9 @@ describe('Subscription Status → Set', () => {
 			[{ email: 'e1@example.com' }, { email: 'e2@example.com' }],
 		);
 		const requests = bed.apiRequests();
+		// reads only: one batch read of both addresses (and the account's types), no write of any kind
 		expect(requests.filter((request) => request.path.endsWith('/statuses/batch/read'))).toHaveLength(1);
-		expect(requests.some((request) => request.path.endsWith('/batch/write'))).toBe(false);
+		expect(requests.every((request) => request.method === 'GET' || request.path.endsWith('/statuses/batch/read'))).toBe(true);
 		const previews = run.json('HubSpot');
 		expect(previews[1].request).toEqual(
 			expect.objectContaining({
@@ -182,7 +186,13 @@ describe('Subscription Status → Set', () => {
 				body: { inputs: [expect.objectContaining({ subscriberIdString: 'e2@example.com', subscriptionId: 101 })] },
 			}),
 		);
-		expect(bed.hubspot.state.getStatus('e2@example.com', 101)?.status ?? 'NOT_SPECIFIED').toBe('NOT_SPECIFIED');
+		expect(previews[1].requestsWithoutBatchScope).toEqual([
+			expect.objectContaining({ method: 'POST', path: '/communication-preferences/2026-09/statuses/e2%40example.com' }),
+		]);
+		for (const email of ['e1@example.com', 'e2@example.com']) {
+			expect(bed.hubspot.state.getStatus(email, 101)?.status ?? 'NOT_SPECIFIED').toBe('NOT_SPECIFIED');
+			expect(bed.hubspot.state.writesFor(email)).toHaveLength(0);
+		}
 	});
 });
 
@@ -278,7 +288,6 @@ describe('bad input is refused before any request', () => {
 
 describe('Subscription Status → Batch Write', () => {
 	test('each item carries its own type, status and evidence; a partly failing batch fails only its own items', async () => {
-		bed.hubspot.optOutOfAll('optedout@example.com');
 		const items = [
 			{ email: 'a@example.com', subscriptionId: 101, status: 'SUBSCRIBED', basis: 'CONSENT_WITH_NOTICE', why: 'DOI 1' },
 			{ email: 'b@example.com', subscriptionId: 102, status: 'NOT_SPECIFIED', basis: 'LEGITIMATE_INTEREST_CLIENT', why: 'Reset' },

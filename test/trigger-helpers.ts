@@ -32,7 +32,7 @@ let webhookCounter = 0;
 export function signedLoopsDelivery(
 	secret: string,
 	payload: object | string,
-	overrides: { id?: string; timestamp?: number; signature?: string } = {},
+	overrides: { id?: string; timestamp?: number | string; signature?: string } = {},
 ) {
 	const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
 	const id = overrides.id ?? `msg_test${Date.now().toString(36)}${++webhookCounter}`;

@@ -82,19 +82,25 @@ describe('Unsubscribe All', () => {
 		for (const { email } of items) expect(bed.hubspot.state.isUnsubscribedFromAll(email)).toBe(true);
 	});
 
-	test('Batch Get Status reads many addresses in one call, per brand', async () => {
+	test('Batch Get Status reads many addresses in one call per brand', async () => {
 		bed.hubspot.optOutOfAll('w1@example.com', 12345);
 		const run = await bed.runNode(
-			{ resource: 'unsubscribeAll', operation: 'batchGetStatus', email: '={{ $json.email }}', options: { businessUnitId: 12345 } },
-			[{ email: 'w1@example.com' }, { email: 'w2@example.com' }],
+			{ resource: 'unsubscribeAll', operation: 'batchGetStatus', email: '={{ $json.email }}', options: { businessUnitId: '={{ $json.brand }}' } },
+			[
+				{ email: 'w1@example.com', brand: 12345 },
+				{ email: 'w2@example.com', brand: 12345 },
+				{ email: 'w1@example.com', brand: 0 },
+			],
 		);
 		const requests = bed.apiRequests();
-		expect(requests).toHaveLength(1);
-		expect(requests[0].path).toBe('/communication-preferences/2026-09/statuses/batch/unsubscribe-all/read');
-		expect(requests[0].query).toEqual({ channel: 'EMAIL', businessUnitId: '12345' });
+		expect(requests.map((request) => [request.path, request.query.businessUnitId, request.body])).toEqual([
+			['/communication-preferences/2026-09/statuses/batch/unsubscribe-all/read', '12345', { inputs: ['w1@example.com', 'w2@example.com'] }],
+			['/communication-preferences/2026-09/statuses/batch/unsubscribe-all/read', '0', { inputs: ['w1@example.com'] }],
+		]);
 		const output = run.json('HubSpot');
 		expect(output[0]).toEqual(expect.objectContaining({ email: 'w1@example.com', unsubscribedFromAll: true, brandId: 12345 }));
 		expect(output[1]).toEqual(expect.objectContaining({ email: 'w2@example.com', unsubscribedFromAll: false }));
+		expect(output[2]).toEqual(expect.objectContaining({ email: 'w1@example.com', unsubscribedFromAll: false, brandId: 0 }));
 	});
 
 	test('a malformed address is refused before any request; with Continue On Fail the rest go through', async () => {
@@ -106,7 +112,9 @@ describe('Unsubscribe All', () => {
 		const output = run.json('HubSpot');
 		expect(output[0]).toEqual(expect.objectContaining({ email: 'fine@example.com', unsubscribedFromAll: true }));
 		expect(output[1].error).toMatch(/Item 2: "no at sign" is not a valid email address/);
-		const sent = bed.apiRequests().flatMap((request) => (request.body as { inputs?: string[] })?.inputs ?? [request.path]);
-		expect(sent.join(' ')).not.toContain('no at sign');
+		// one address left, so one single-address call, and nothing for the malformed one
+		expect(bed.apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual([
+			'POST /communication-preferences/2026-09/statuses/fine%40example.com/unsubscribe-all',
+		]);
 	});
 });

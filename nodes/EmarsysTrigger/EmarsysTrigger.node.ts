@@ -151,7 +151,7 @@ export class EmarsysTrigger implements INodeType {
 						type: 'string',
 						default: DEFAULT_EMAIL_FIELD,
 						description:
-							'The field of the request that holds the email address (as named in the preset). If it is missing, email_address, email and 3 are tried.',
+							'The field of the request that holds the email address (as named in the preset). If it is missing, email_address, email, emailAddress and 3 are tried.',
 					},
 					{
 						displayName: 'Ignore Repeated Deliveries',

@@ -56,6 +56,11 @@ export class HubSpotSubscriptions implements INodeType {
 				noDataExpression: true,
 				options: [
 					{
+						name: 'Contact',
+						value: 'contact',
+						description: 'A contact record: where a double opt-in collected elsewhere is recorded',
+					},
+					{
 						name: 'Subscription Status',
 						value: 'subscriptionStatus',
 						description: 'An address\'s status for one subscription type',

@@ -20,6 +20,7 @@ import type {
 	INodeType,
 	IRun,
 	IRunExecutionData,
+	INodeParameters,
 	IVersionedNodeType,
 	IWebhookData,
 	IWebhookDescription,
@@ -198,8 +199,14 @@ export class N8nTestInstance {
 		method: { type: 'loadOptions' | 'listSearch'; name: string; filter?: string },
 		currentNodeParameters: IDataObject = node.parameters,
 	) {
-		const workflow = this.workflow({ nodes: [node], connections: {} });
 		const nodeType = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+		// The editor sends the node's parameters with their defaults filled in, as here.
+		const withDefaults = (parameters: IDataObject) =>
+			(NodeHelpers.getNodeParameters(nodeType.description.properties, parameters as INodeParameters, true, false, node, nodeType.description) ??
+				{}) as INodeParameters;
+		node = { ...node, parameters: withDefaults(node.parameters) };
+		currentNodeParameters = withDefaults(currentNodeParameters);
+		const workflow = this.workflow({ nodes: [node], connections: {} });
 		const hooks = new ExecutionLifecycleHooks('internal', 'load-options', {} as IWorkflowBase);
 		const additionalData = this.additionalData(hooks, 'load-options');
 		additionalData.currentNodeParameters = currentNodeParameters as IWorkflowExecuteAdditionalData['currentNodeParameters'];

@@ -1,4 +1,7 @@
-import type { IDataObject, INode, INodeCredentials } from 'n8n-workflow';
+import type { IDataObject, INode, INodeCredentials, INodeParameters } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
+
+import { HubSpotSubscriptions } from '../../nodes/HubSpotSubscriptions/HubSpotSubscriptions.node';
 
 import { N8nTestInstance, type TestRun, type TestWorkflow } from '../harness/n8n';
 import { HUBSPOT_NODE } from '../harness/types';
@@ -123,11 +126,23 @@ export function hubspotNodeDefinition(
 		type: HUBSPOT_NODE,
 		typeVersion: 1,
 		position: [200, 0],
-		parameters: { authentication: auth, ...parameters } as INode['parameters'],
+		parameters: asSavedByTheEditor({ authentication: auth, ...parameters } as INodeParameters),
 		credentials,
 		continueOnFail: options.continueOnFail,
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
+}
+
+const description = new HubSpotSubscriptions().description;
+
+/**
+ * The parameters as n8n's editor would save them: a parameter that its display options hide
+ * is dropped, so a test cannot rely on a value a user could never set.
+ */
+export function asSavedByTheEditor(parameters: INodeParameters): INodeParameters {
+	const saved = NodeHelpers.getNodeParameters(description.properties, parameters, false, false, { typeVersion: 1 }, description);
+	if (!saved) throw new Error('n8n could not resolve the node parameters');
+	return saved;
 }
 
 export function hubspotWorkflow(

@@ -29,7 +29,8 @@ export const legalBasisOptions: INodePropertyOptions[] = [
 	{
 		name: 'Not Applicable (Non-GDPR)',
 		value: 'NON_GDPR',
-		description: 'GDPR does not apply to this person; no explanation is required',
+		description:
+			'GDPR does not apply to this person. The node then accepts an empty explanation, but HubSpot still asks for one when the account\'s data privacy setting is on.',
 	},
 	{
 		name: 'Performance of a Contract',
@@ -109,10 +110,10 @@ export const legalBasisExplanationField: INodeProperties = {
 	name: 'legalBasisExplanation',
 	type: 'string',
 	default: '',
-	required: true,
+	// Checked by the node, not by the editor: it may be empty with Non-GDPR (see there).
 	placeholder: 'e.g. Double opt-in confirmed in Loops at {{ $json.occurredAt }}',
 	description:
-		'The evidence, in words: where and when the person agreed. Use an expression to record the event\'s source, time and ID.',
+		'The evidence, in words: where and when the person agreed. Use an expression to record the event\'s source, time and ID. Required, except with Non-GDPR; HubSpot requires it whenever the account\'s data privacy setting is on.',
 	typeOptions: { rows: 2 },
 };
 
@@ -150,7 +151,7 @@ export const brandOption: INodeProperties = {
 	typeOptions: { loadOptionsMethod: 'getBrands' },
 	default: '',
 	description:
-		'Only for accounts with the Brands add-on: the brand (business unit) to act on. Leave empty for the account\'s default brand. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		'Only for accounts with the Brands add-on: the brand (business unit). Left empty, HubSpot reads every brand and writes to the default brand (0). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
 export const simplifyField: INodeProperties = {
@@ -159,7 +160,7 @@ export const simplifyField: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		'Whether to return flat items (email, subscriptionId, subscriptionName, status, legalBasis, legalBasisExplanation, source, timestamp, brandId) instead of HubSpot\'s response as is',
+		'Whether to return flat items (for a status: email, subscriptionId, subscriptionName, status, legalBasis, legalBasisExplanation, source, timestamp, brandId) instead of HubSpot\'s response as is',
 };
 
 export const dryRunField: INodeProperties = {
@@ -293,7 +294,7 @@ export const statusWriteFields = (
 	{ ...legalBasisField, displayOptions },
 	{
 		...legalBasisExplanationField,
-		displayOptions: { show: { ...displayOptions.show }, hide: { legalBasis: ['NON_GDPR'] } },
+		displayOptions,
 	},
 	{ ...dryRunField, displayOptions },
 	{ ...simplifyField, displayOptions },

@@ -9,7 +9,7 @@ import * as unsubscribeAll from './unsubscribeAll/UnsubscribeAll.resource';
 
 type Operation = { execute(this: IExecuteFunctions, setup: OperationSetup): Promise<void> };
 
-const operations: Record<string, Record<string, Operation>> = {
+export const operations: Record<string, Record<string, Operation>> = {
 	contact: { recordExternalDoubleOptIn: contact.recordExternalDoubleOptIn },
 	subscriptionType: { getAll: subscriptionType.getAll },
 	subscriptionStatus: {

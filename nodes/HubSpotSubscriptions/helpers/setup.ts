@@ -58,15 +58,22 @@ function positive(value: unknown, fallback: number) {
 
 /** Turns what the transport saw into one short hint for the output pane. */
 export function transportHint(setup: OperationSetup): string | undefined {
-	const { requests, http429, retries, resends } = setup.transport.stats;
+	const { requests, http429, retried429, retries, resends } = setup.transport.stats;
 	if (!retries && !http429) return undefined;
 	const parts = [`${requests} requests to HubSpot`];
-	if (http429) parts.push(`${http429} answered 429 (rate limit) and were retried after a wait`);
-	if (resends)
+	if (http429) {
+		parts.push(
+			retried429 === http429
+				? `${http429} answered 429 (rate limit) and were retried after a wait`
+				: `${http429} answered 429 (rate limit), ${retried429} of them retried after a wait`,
+		);
+	}
+	if (resends) {
 		parts.push(
 			`${resends} writes were sent again after a lost or failed response (safe: status writes are idempotent)`,
 		);
-	const otherRetries = retries - resends - http429;
-	if (otherRetries > 0) parts.push(`${otherRetries} other retries`);
+	}
+	const otherRetries = retries - resends - retried429;
+	if (otherRetries > 0) parts.push(`${otherRetries} reads retried after a server or network error`);
 	return `${parts.join('; ')}.`;
 }

@@ -39,6 +39,14 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 				currentlyUnsubscribedFromAll: now.unsubscribedFromAll,
 				wouldChange: !now.unsubscribedFromAll,
 				request: describeRequest(request, batched),
+				...(batched
+					? {
+							requestWithoutBatchScope: describeRequest(
+								requests.single(input.email, input.businessUnitId, input.verbose),
+								false,
+							),
+						}
+					: {}),
 				note: 'Dry Run: nothing was written. Turn Dry Run off to opt this address out of all email.',
 			});
 		});

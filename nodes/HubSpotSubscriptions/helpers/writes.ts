@@ -77,19 +77,30 @@ export async function executeWrites(
 
 	const step = setup.pipeline.batchSize;
 	const sending: Array<Promise<void>> = [];
-	for (let start = 0; start < outcomes.count; start += step) {
-		const parsed: ItemWrites[] = [];
-		for (let itemIndex = start; itemIndex < Math.min(outcomes.count, start + step); itemIndex++) {
-			try {
-				parsed.push(parseItem(itemIndex));
-			} catch (error) {
-				outcomes.fail(itemIndex, error);
+	try {
+		for (let start = 0; start < outcomes.count; start += step) {
+			const parsed: ItemWrites[] = [];
+			for (let itemIndex = start; itemIndex < Math.min(outcomes.count, start + step); itemIndex++) {
+				try {
+					parsed.push(parseItem(itemIndex));
+				} catch (error) {
+					outcomes.fail(itemIndex, error);
+				}
 			}
+			let items: ItemWrites[] = [];
+			try {
+				items = await refuseUnknownTypes(setup, parsed);
+			} catch (error) {
+				// The account's types could not be read: these items cannot be checked, so none is sent.
+				for (const item of parsed) outcomes.fail(item.itemIndex, error);
+			}
+			sending.push(sendWrites(setup, items, options));
+			// Let responses and the rate window's timers run before reading the next batch.
+			await sleep(0);
 		}
-		const items = await refuseUnknownTypes(setup, parsed);
-		sending.push(sendWrites(setup, items, options));
-		// Let responses and the rate window's timers run before reading the next batch.
-		await sleep(0);
+	} finally {
+		// Every batch already under way is answered before the node returns.
+		await Promise.allSettled(sending);
 	}
 	await Promise.all(sending);
 }
@@ -154,6 +165,13 @@ async function sendWrites(setup: OperationSetup, items: ItemWrites[], options: W
 			continue;
 		}
 		const results = entries.map((entry) => (entry.outcome.ok ? entry.outcome.value : undefined)!);
+		if (results.some((result) => !result.status)) {
+			setup.outcomes.fail(
+				item.itemIndex,
+				new Error('HubSpot accepted the write but returned no status for it; sending it again is safe'),
+			);
+			continue;
+		}
 		if (options.simplify) {
 			const statuses = results.map((result) => simplifyStatus(result.status, item.names));
 			setup.outcomes.succeed(item.itemIndex, item.flat ? statuses[0] : { email: item.email, statuses });
@@ -204,6 +222,10 @@ async function previewWrites(setup: OperationSetup, items: ItemWrites[], simplif
 		const preview: IDataObject = { dryRun: true, email: item.email, ...(item.flat ? changes[0] : { changes }) };
 		if (request) preview.request = describeRequest(request, batched);
 		else preview.requests = item.writes.map((write) => describeRequest(requests.single(write), false));
+		if (batched) {
+			// Without the Enterprise batch scope, Auto sends the same writes one address at a time.
+			preview.requestsWithoutBatchScope = item.writes.map((write) => describeRequest(requests.single(write), false));
+		}
 		preview.note = 'Dry Run: nothing was written. Turn Dry Run off to send this request.';
 		setup.outcomes.succeed(item.itemIndex, preview);
 	});

@@ -57,7 +57,10 @@ export interface HubSpotResponse<T> {
 /** What happened on the wire during one execution; reported to the user as a hint. */
 export interface TransportStats {
 	requests: number;
+	/** Answers with HTTP 429, retried or not. */
 	http429: number;
+	/** Of those, the ones waited out and sent again. */
+	retried429: number;
 	retries: number;
 	/** Writes sent again after their response was lost (safe: these writes are idempotent). */
 	resends: number;
@@ -103,7 +106,7 @@ export function encodeEmailForPath(email: string) {
  * within the bounds of the request settings.
  */
 export class HubSpotTransport {
-	readonly stats: TransportStats = { requests: 0, http429: 0, retries: 0, resends: 0 };
+	readonly stats: TransportStats = { requests: 0, http429: 0, retried429: 0, retries: 0, resends: 0 };
 
 	private baseUrl: string | undefined;
 
@@ -251,6 +254,7 @@ export class HubSpotTransport {
 			if (!attemptsLeft || waitedMs + waitMs > this.settings.maxRetryWaitMs) {
 				return { kind: 'fail', reason: 'exhausted' };
 			}
+			this.stats.retried429++;
 			return { kind: 'retry', waitMs, resend: false, pauseAll: true };
 		}
 

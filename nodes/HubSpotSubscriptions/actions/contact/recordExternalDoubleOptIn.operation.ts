@@ -24,7 +24,7 @@ const CRM_BATCH_LIMIT = 100;
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'No API can set HubSpot\'s "Marketing email confirmation status". This records the confirmation from your double opt-in system on the contact, so that a HubSpot workflow you build once can mark the contact "Customer marked confirmed" the same minute. See the README\'s guide "Double opt-in collected outside HubSpot".',
+			'No API can set HubSpot\'s "Marketing email confirmation status". This records the confirmation from your double opt-in system on the contact, so that a HubSpot workflow you build once can mark the contact "Customer marked confirmed" the same minute, as HubSpot\'s knowledge base describes. Try that workflow on a test contact first: it is HubSpot\'s behaviour. See the README\'s guide "Double opt-in collected outside HubSpot".',
 		name: 'doubleOptInNotice',
 		type: 'notice',
 		default: '',
@@ -98,7 +98,7 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to create external_double_opt_in_at, external_double_opt_in_source and external_double_opt_in_evidence in the contact information group when the account lacks them (needs the crm.schemas.contacts.write scope)',
+			'Whether to create whichever of external_double_opt_in_at, external_double_opt_in_source and external_double_opt_in_evidence is chosen above and missing, in the contact information group (needs the crm.schemas.contacts.write scope)',
 		displayOptions,
 	},
 	{ ...simplifyField, description: 'Whether to return a flat item instead of HubSpot\'s response as is', displayOptions },
@@ -177,7 +177,9 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		batchRequest: upsert,
 		matchResult: (result, candidates) => {
 			const email = String((result.properties as IDataObject | undefined)?.email ?? '').toLowerCase();
-			return candidates.find((job) => job.email === email);
+			// HubSpot's reference does not promise the email among the returned properties; the
+			// results then come in the order of the inputs, which is what is left to go by.
+			return email ? candidates.find((job) => job.email === email) : candidates[0];
 		},
 		fromBatchResult: (result) => result,
 		singleRequest: (job) => upsert([job]),
