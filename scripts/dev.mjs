@@ -65,6 +65,12 @@ async function stopAll(reason, code = 0) {
 process.on('SIGINT', () => void stopAll('SIGINT', 130));
 process.on('SIGTERM', () => void stopAll('SIGTERM', 143));
 process.on('SIGHUP', () => void stopAll('SIGHUP', 129));
+// `npm run dev` gets SIGTERM and exits without passing it on (seen with npm 11): when the process
+// that started this one goes away, this one is reparented; stop then too.
+const parentAtStart = process.ppid;
+setInterval(() => {
+	if (process.ppid !== parentAtStart) void stopAll('parent process exited', 0);
+}, 1000).unref();
 // Last resort if this process dies some other way: no orphans in the background.
 process.on('exit', () => {
 	if (started.n8n && !started.n8n.exited) signalGroup(started.n8n.pid, 'SIGKILL');
