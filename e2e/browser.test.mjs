@@ -1,8 +1,8 @@
 // The editor of a real n8n (2.x; E2E_N8N_MAJOR=1 for 1.x) in Debian's Chromium, driven by
 // playwright-core: the owner setup form, the node panel (search "HubSpot Subscriptions", its
 // resources and operations), the subscription-type dropdown filled from the HubSpot sandbox through
-// the "HubSpot sandbox" credential, and a status set from the editor. Screenshots for the README go to
-// docs/images/ (n8n 2.x only; E2E_SCREENSHOTS=0 to skip, other versions go to test-results/).
+// the "HubSpot sandbox" credential, and a status set from the editor. `npm run test:browser` saves the
+// README's screenshots into docs/images/ (see SHOTS below).
 // Needs /usr/bin/chromium (scripts/install-chromium.sh). Run through scripts/e2e.mjs.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,12 +34,14 @@ const MAJOR = process.env.E2E_N8N_MAJOR ?? '2';
 const NODE = process.env.E2E_NODE ?? '24';
 const KEEP = process.env.E2E_KEEP === '1';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Screenshots: E2E_SCREENSHOT_DIR (npm run test:browser sets docs/images, the README's), else
+// test-results/screenshots/n8n-<major> (git-ignored), so test runs leave the committed images alone.
 const SHOTS =
 	process.env.E2E_SCREENSHOTS === '0'
 		? undefined
-		: MAJOR === '2'
-			? path.join(ROOT, 'docs', 'images')
-			: path.join(ROOT, 'test-results', `n8n-${MAJOR}`);
+		: process.env.E2E_SCREENSHOT_DIR
+			? path.resolve(ROOT, process.env.E2E_SCREENSHOT_DIR)
+			: path.join(ROOT, 'test-results', 'screenshots', `n8n-${MAJOR}`);
 const CHROMIUM_FLAGS = [
 	'--no-sandbox',
 	'--disable-gpu',
@@ -107,7 +109,7 @@ before(async () => {
 
 	const { chromium } = require('playwright-core');
 	ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
-	ctx.page = await ctx.browser.newPage({ viewport: { width: 1440, height: 960 } });
+	ctx.page = await ctx.browser.newPage({ viewport: { width: 1440, height: 1080 } });
 	ctx.page.setDefaultTimeout(30_000);
 });
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // End-to-end tests of the package inside a real n8n:
 //   npm run test:e2e       n8n 2.x on Node 24: CLI runs, a signed webhook, the editor in Chromium
-//   npm run test:browser   the editor test only
+//   npm run test:browser   the editor test only, saving the README's screenshots into docs/images/
 //   npm run test:compat    the same against n8n 1.x (add -- --node system for the machine's Node 20)
 //
-//   node scripts/e2e.mjs [--n8n 2|1] [--node 24|system] [--only n8n|browser] [--skip-build] [--skip-install]
+//   node scripts/e2e.mjs [--n8n 2|1] [--node 24|system] [--only n8n|browser] [--screenshots DIR]
+//                        [--skip-build] [--skip-install]
 //
 // Builds the package, installs n8n (cached, see scripts/install-n8n.mjs), then runs each
 // e2e/*.test.mjs with node's test runner one after the other (each starts its own n8n) and closes
-// with one line "e2e: N passed, N failed". Screenshots go to docs/images/ (E2E_SCREENSHOTS=0 to skip).
+// with one line "e2e: N passed, N failed". Screenshots go to test-results/screenshots/ unless
+// --screenshots names a folder (E2E_SCREENSHOTS=0 skips them).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +27,7 @@ const opt = (name, fallback) => {
 const major = opt('n8n', process.env.E2E_N8N_MAJOR ?? '2');
 const node = opt('node', process.env.E2E_NODE ?? '24');
 const only = opt('only', undefined);
+const screenshots = opt('screenshots', process.env.E2E_SCREENSHOT_DIR);
 const t0 = Date.now();
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -62,7 +65,7 @@ function runFile(file) {
 		const child = spawn(
 			process.execPath,
 			['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, file],
-			{ cwd: ROOT, stdio: 'inherit', env: { ...process.env, E2E_N8N_MAJOR: major, E2E_NODE: node } },
+			{ cwd: ROOT, stdio: 'inherit', env: { ...process.env, E2E_N8N_MAJOR: major, E2E_NODE: node, ...(screenshots ? { E2E_SCREENSHOT_DIR: screenshots } : {}) } },
 		);
 		child.on('exit', (code, signal) => {
 			let text = '';
