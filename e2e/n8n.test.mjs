@@ -245,6 +245,7 @@ describe(`n8n ${MAJOR}.x server`, () => {
 			if (!url) await sleep(500);
 		}
 		assert.ok(url, `no webhook registered at ${candidates.join(' or ')}; log:\n${ctx.server.logs().slice(-3000)}`);
+		ctx.timings.unsignedHttpStatus = unsigned;
 		assert.ok(unsigned >= 400, `an unsigned webhook was accepted (HTTP ${unsigned})`);
 		await sleep(1500);
 		assert.deepEqual(ctx.standIn.state.writesFor(email), [], 'the unsigned webhook wrote to HubSpot');
