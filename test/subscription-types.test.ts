@@ -93,14 +93,17 @@ describe('dropdowns', () => {
 		credentials: { hubSpotSubscriptionsApi: { id: 'hsEnterprise0001', name: 'HubSpot' } },
 	};
 
-	test('the subscription type list shows name, brand and archived state, active types first', async () => {
+	test('the subscription type list shows name and brand, marks internal types, and leaves out archived ones', async () => {
 		const result = (await bed.n8n.loadOptions(node, { type: 'listSearch', name: 'searchSubscriptionTypes' })) as {
 			results: Array<{ name: string; value: string }>;
 		};
 		const names = result.results.map((entry) => entry.name);
 		expect(names).toContain('Marketing Information · Account (default brand)');
 		expect(names).toContain('Acme Outdoor Newsletter · Brand 12345');
-		expect(names[names.length - 1]).toBe('Old Newsletter · Account (default brand) · inactive');
+		expect(names).toContain('One to One · Account (default brand) · internal');
+		// HubSpot takes no status for an archived type, so a write never offers one
+		expect(result.results.map((entry) => entry.value)).not.toContain('104');
+		expect(result.results).toHaveLength(5);
 		expect(result.results.find((entry) => entry.name.startsWith('Product Updates'))!.value).toBe('102');
 	});
 
@@ -139,7 +142,7 @@ describe('dropdowns', () => {
 			credentials: { hubSpotSubscriptionsOAuth2Api: { id: 'hsOAuth000000001', name: 'HubSpot OAuth2' } },
 		};
 		const options = (await bed.n8n.loadOptions(oauthNode, { type: 'loadOptions', name: 'getSubscriptionTypes' }, oauthNode.parameters)) as unknown[];
-		expect(options.length).toBe(6);
+		expect(options.length).toBe(5); // the active types
 		expect(bed.apiRequests().at(-1)!.headers.authorization).toBe('Bearer oauth-access-token-initial');
 	});
 });

@@ -37,6 +37,7 @@ export function brandLabel(businessUnitId: number | null | undefined) {
 
 export function definitionLabel(definition: SubscriptionDefinition) {
 	const parts = [definition.name, brandLabel(definition.businessUnitId)];
+	if (definition.isInternal) parts.push('internal');
 	if (!definition.isActive) parts.push('inactive');
 	return parts.join(' · ');
 }

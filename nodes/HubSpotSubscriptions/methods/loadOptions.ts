@@ -4,8 +4,10 @@ import { contactProperties, isWritable } from '../helpers/contactProperties';
 import { HubSpotTransport } from '../transport';
 import { brandLabel, definitionLabel, loadDefinitions } from './definitions';
 
+/** For Set's additional types: only active ones, since HubSpot takes no statuses for archived types. */
 export async function getSubscriptionTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	return (await loadDefinitions(this))
+		.filter((definition) => definition.isActive)
 		.sort((a, b) => Number(b.isActive) - Number(a.isActive) || a.name.localeCompare(b.name))
 		.map((definition) => ({
 			name: definitionLabel(definition),

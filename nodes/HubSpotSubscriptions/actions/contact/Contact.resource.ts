@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 				value: 'recordExternalDoubleOptIn',
 				description:
 					'Record on the contact when and where a double opt-in was confirmed outside HubSpot (creates the contact if needed)',
-				action: 'Record an external double opt in',
+				action: 'Record an external confirmation of consent',
 			},
 		],
 		default: 'recordExternalDoubleOptIn',
