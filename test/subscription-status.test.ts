@@ -241,16 +241,32 @@ describe('bad input is refused before any request', () => {
 		expect(bed.hubspot.requests).toHaveLength(0);
 	});
 
-	test('an unknown or archived subscription type is refused after reading the account\'s types, with nothing written', async () => {
+	test('a subscription type mapped from the data that the account lacks or archived is refused, with nothing written', async () => {
 		for (const [id, message] of [
 			[999, /subscription type 999 does not exist/],
 			[104, /subscription type 104 \("Old Newsletter"\) is archived/],
 		] as const) {
 			bed.reset();
-			const run = await bed.runNode({ ...SUBSCRIBE, email: 'ok@example.com', subscriptionType: byId(id), legalBasisExplanation: 'x' });
+			const run = await bed.runNode(
+				{
+					...SUBSCRIBE,
+					email: 'ok@example.com',
+					subscriptionType: { __rl: true, mode: 'id', value: '={{ $json.type }}' },
+					legalBasisExplanation: 'x',
+				},
+				[{ type: id }],
+			);
 			expect((run.error as Error).message).toMatch(message);
 			expect(bed.apiRequests().filter((request) => request.method !== 'GET')).toHaveLength(0);
 		}
+	});
+
+	test('a type picked in the editor is written without reading the account\'s list first', async () => {
+		const run = await bed.runNode({ ...SUBSCRIBE, email: 'one@example.com', subscriptionType: fromList(102, 'Product Updates · Account (default brand)'), legalBasisExplanation: 'x' });
+		expect(bed.apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual([
+			'POST /communication-preferences/2026-09/statuses/one%40example.com',
+		]);
+		expect(run.json('HubSpot')[0]).toEqual(expect.objectContaining({ subscriptionId: 102, subscriptionName: 'Product Updates', status: 'SUBSCRIBED' }));
 	});
 
 	test('with Continue On Fail, each bad item becomes its own error item and the good ones are written', async () => {

@@ -13,9 +13,13 @@ export class ParameterReader {
 	get<T = unknown>(name: string, itemIndex: number, fallback?: unknown): T {
 		if (this.fixed.has(name)) return this.fixed.get(name) as T;
 		const value = this.ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType) as T;
-		const raw = this.ctx.getNode().parameters[name];
-		if (!holdsExpression(raw)) this.fixed.set(name, value);
+		if (!this.mapsData(name)) this.fixed.set(name, value);
 		return value;
+	}
+
+	/** Whether the parameter takes its value from the items' data (an expression). */
+	mapsData(name: string): boolean {
+		return holdsExpression(this.ctx.getNode().parameters[name]);
 	}
 }
 

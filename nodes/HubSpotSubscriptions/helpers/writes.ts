@@ -33,14 +33,19 @@ export interface ItemWrites {
 }
 
 /** One item's status write from the node's fields (Set and Batch Write share them). */
-export function readStatusWrite(parameters: ParameterReader, itemIndex: number): StatusWrite {
+export function readStatusWrite(
+	parameters: ParameterReader,
+	itemIndex: number,
+): { write: StatusWrite; names: Map<number, string> } {
 	const email = requireEmail(parameters.get('email', itemIndex));
 	const locator = parameters.get<INodeParameterResourceLocator>('subscriptionType', itemIndex);
 	const subscriptionId = requireSubscriptionId(locator?.value);
+	const names = new Map<number, string>();
+	if (locator?.cachedResultName) names.set(subscriptionId, String(locator.cachedResultName).split(' · ')[0]);
 	const statusState = requireStatusState(parameters.get('statusState', itemIndex));
 	const legalBasis = requireLegalBasis(parameters.get('legalBasis', itemIndex, ''));
 	const legalBasisExplanation = requireExplanation(parameters.get('legalBasisExplanation', itemIndex, ''), legalBasis);
-	return {
+	const write: StatusWrite = {
 		subscriberIdString: email,
 		subscriptionId,
 		statusState,
@@ -48,11 +53,18 @@ export function readStatusWrite(parameters: ParameterReader, itemIndex: number):
 		legalBasis,
 		...(legalBasisExplanation ? { legalBasisExplanation } : {}),
 	};
+	return { write, names };
 }
 
 interface WriteOptions {
 	dryRun: boolean;
 	simplify: boolean;
+	/**
+	 * Whether the subscription types come from the items' data. A type picked in the editor
+	 * was checked there (the list offers only the account's active types); types mapped from
+	 * data are checked against the account's list before anything is sent.
+	 */
+	typesFromData: boolean;
 }
 
 /**
@@ -69,7 +81,7 @@ export async function executeWrites(
 	const { outcomes } = setup;
 	if (options.dryRun || !outcomes.continueOnFail) {
 		const parsed = outcomes.parseAll(parseItem).map(({ value }) => value);
-		const items = await refuseUnknownTypes(setup, parsed);
+		const items = options.typesFromData ? await refuseUnknownTypes(setup, parsed) : parsed;
 		if (options.dryRun) await previewWrites(setup, items, options.simplify);
 		else await sendWrites(setup, items, options);
 		return;
@@ -87,10 +99,11 @@ export async function executeWrites(
 					outcomes.fail(itemIndex, error);
 				}
 			}
-			let items: ItemWrites[] = [];
+			let items: ItemWrites[] = parsed;
 			try {
-				items = await refuseUnknownTypes(setup, parsed);
+				if (options.typesFromData) items = await refuseUnknownTypes(setup, parsed);
 			} catch (error) {
+				items = [];
 				// The account's types could not be read: these items cannot be checked, so none is sent.
 				for (const item of parsed) outcomes.fail(item.itemIndex, error);
 			}

@@ -33,8 +33,8 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
 	const parameters = new ParameterReader(this);
 	const parseItem = (itemIndex: number): ItemWrites => {
-		const write = readStatusWrite(parameters, itemIndex);
-		return { itemIndex, email: write.subscriberIdString, writes: [write], names: new Map(), flat: true };
+		const { write, names } = readStatusWrite(parameters, itemIndex);
+		return { itemIndex, email: write.subscriberIdString, writes: [write], names, flat: true };
 	};
-	await executeWrites(setup, parseItem, { dryRun, simplify });
+	await executeWrites(setup, parseItem, { dryRun, simplify, typesFromData: parameters.mapsData('subscriptionType') });
 }

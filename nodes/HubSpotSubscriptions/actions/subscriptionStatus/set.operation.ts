@@ -37,7 +37,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
 	const parameters = new ParameterReader(this);
 	const parseItem = (itemIndex: number): ItemWrites => {
-		const write = readStatusWrite(parameters, itemIndex);
+		const { write, names } = readStatusWrite(parameters, itemIndex);
 		const options = parameters.get<IDataObject>('options', itemIndex, {});
 		const extra = toList(options.additionalSubscriptionTypes).map((id) =>
 			requireSubscriptionId(id, 'Additional Subscription Types'),
@@ -48,11 +48,12 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 			email: write.subscriberIdString,
 			businessUnitId: optionalBusinessUnitId(options.businessUnitId),
 			writes: subscriptionIds.map((subscriptionId) => ({ ...write, subscriptionId })),
-			names: new Map(),
+			names,
 			flat: subscriptionIds.length === 1,
 		};
 	};
-	await executeWrites(setup, parseItem, { dryRun, simplify });
+	const typesFromData = parameters.mapsData('subscriptionType') || parameters.mapsData('options');
+	await executeWrites(setup, parseItem, { dryRun, simplify, typesFromData });
 }
 
 function toList(value: unknown): string[] {
