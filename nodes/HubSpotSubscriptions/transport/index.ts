@@ -157,6 +157,11 @@ export class HubSpotTransport {
 		for (let attempt = 1; ; attempt++) {
 			if (this.dailyLimitError) throw this.dailyLimitError;
 			const release = await scheduler.acquire();
+			if (this.dailyLimitError) {
+				// The daily limit was reached while this request waited: do not send it.
+				release();
+				throw this.dailyLimitError;
+			}
 			this.stats.requests++;
 			let outcome: { response: RawResponse } | { failure: FailedCall };
 			try {

@@ -19,14 +19,14 @@ interface Slot {
 	releasedAt: number; // Infinity while in flight
 }
 
-type Waiter = () => void;
-
 export class RateWindowScheduler {
 	private slots: Slot[] = [];
 
 	private inFlight = 0;
 
-	private waiters: Waiter[] = [];
+	private readonly queue: Array<(release: () => void) => void> = [];
+
+	private wakeAt = Infinity;
 
 	private pausedUntil = 0;
 
@@ -43,7 +43,7 @@ export class RateWindowScheduler {
 	/** The user's budget for this execution; HubSpot's headers may lower it further. */
 	configure(limits: SchedulerLimits) {
 		this.limits = limits;
-		this.wake();
+		this.pump();
 	}
 
 	get effectiveWindowMs() {
@@ -66,15 +66,19 @@ export class RateWindowScheduler {
 		);
 	}
 
-	/** Waits for a slot; the returned function must be called once the response arrived. */
+	/**
+	 * Waits for a slot, first come first served; the returned function must be called once
+	 * the response arrived. Only the head of the queue is looked at on each change, so a long
+	 * queue (a large batch run) costs nothing per waiting request.
+	 */
 	async acquire(): Promise<() => void> {
-		for (;;) {
-			const wait = this.waitTime(Date.now());
-			if (wait === 0) break;
-			// Whichever comes first: the computed wait, or a release that may free a slot sooner.
-			const woken = new Promise<void>((resolve) => this.waiters.push(resolve));
-			await (wait === Infinity ? woken : Promise.race([woken, sleep(Math.ceil(wait))]));
-		}
+		return await new Promise((resolve) => {
+			this.queue.push(resolve);
+			this.pump();
+		});
+	}
+
+	private grant(): () => void {
 		const slot: Slot = { releasedAt: Infinity };
 		this.slots.push(slot);
 		this.inFlight++;
@@ -85,8 +89,31 @@ export class RateWindowScheduler {
 			released = true;
 			slot.releasedAt = Date.now();
 			this.inFlight--;
-			this.wake();
+			this.pump();
 		};
+	}
+
+	private pump() {
+		while (this.queue.length) {
+			const wait = this.waitTime(Date.now());
+			if (wait > 0) {
+				this.wakeIn(wait);
+				return;
+			}
+			this.queue.shift()!(this.grant());
+		}
+	}
+
+	/** One timer at a time, for the earliest moment something may change; releases pump too. */
+	private wakeIn(wait: number) {
+		if (wait === Infinity) return;
+		const at = Date.now() + wait;
+		if (this.wakeAt <= at) return;
+		this.wakeAt = at;
+		void sleep(Math.ceil(wait)).then(() => {
+			if (this.wakeAt === at) this.wakeAt = Infinity;
+			this.pump();
+		});
 	}
 
 	/** Called with every response's headers. */
@@ -105,7 +132,7 @@ export class RateWindowScheduler {
 	/** After a 429: nobody sends until the pause is over. */
 	pause(ms: number) {
 		this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
-		this.wake();
+		this.pump();
 	}
 
 	private waitTime(now: number): number {
@@ -129,11 +156,6 @@ export class RateWindowScheduler {
 		return Math.max(0, wait);
 	}
 
-	private wake() {
-		const waiters = this.waiters;
-		this.waiters = [];
-		for (const resolve of waiters) resolve();
-	}
 }
 
 function numberHeader(headers: Record<string, unknown>, name: string): number | undefined {
