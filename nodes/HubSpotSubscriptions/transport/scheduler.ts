@@ -125,7 +125,11 @@ export class RateWindowScheduler {
 		if (max !== undefined && max > 0) this.serverMax = max;
 		if (interval !== undefined && interval > 0) this.serverWindowMs = interval;
 		if (remaining !== undefined) {
-			this.serverRemaining = { remaining, at: Date.now(), sentSince: 0 };
+			// Only a lower count than our own means another client uses the same app's budget;
+			// then hold back until HubSpot's window has surely moved on.
+			const now = Date.now();
+			const ours = this.effectiveMax - this.slots.filter((slot) => slot.releasedAt + this.effectiveWindowMs > now).length;
+			this.serverRemaining = remaining < ours ? { remaining, at: now, sentSince: 0 } : undefined;
 		}
 	}
 
