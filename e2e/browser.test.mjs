@@ -174,9 +174,13 @@ describe(`n8n ${MAJOR}.x editor in Chromium`, () => {
 		await page.click('[data-test-id=resource-locator-subscriptionType] [data-test-id=rlc-input]');
 		await page.locator('[data-test-id=rlc-item]').first().waitFor();
 		const names = (await page.locator('[data-test-id=rlc-item]').allTextContents()).map((t) => t.trim());
+		// A write offers the account's active types only: HubSpot refuses writes to an inactive one.
 		for (const definition of ctx.standIn.state.definitions) {
-			assert.ok(names.some((n) => n.startsWith(`${definition.name} ·`)), `"${definition.name}" missing from the dropdown: ${names.join(' | ')}`);
+			const listed = names.some((n) => n.startsWith(`${definition.name} ·`));
+			if (definition.isActive) assert.ok(listed, `active type "${definition.name}" missing from the dropdown: ${names.join(' | ')}`);
+			else assert.ok(!listed, `inactive type "${definition.name}" offered for a write: ${names.join(' | ')}`);
 		}
+		assert.ok(ctx.standIn.state.definitions.some((d) => !d.isActive), 'the sandbox should hold an inactive type for this check');
 		const definitionReads = ctx.standIn.requests.filter((r) => r.method === 'GET' && /\/definitions/.test(r.path));
 		assert.ok(definitionReads.length > 0, 'the dropdown did not ask the stand-in');
 		await shot('subscription-type-dropdown.png');
