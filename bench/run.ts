@@ -23,9 +23,17 @@ const profile: StandInProfile = {
 };
 const sizes = quick
 	? { batchWrite: 20_000, perItem: 500, cpu: 5_000, memory: 20_000 }
-	: { batchWrite: 50_000, perItem: 1_000, cpu: 10_000, memory: 100_000 };
+	: { batchWrite: 100_000, perItem: 1_000, cpu: 10_000, memory: 100_000 };
 
 async function main() {
+	if (process.argv.includes('--report')) {
+		// Rewrite RESULTS.md and chart.svg from the last full run's results.json.
+		const previous = JSON.parse(readFileSync(join(__dirname, 'results.json'), 'utf8')) as Results & { mode: string };
+		if (previous.mode !== 'full') throw new Error('bench/results.json is from a quick run; run `npm run bench` first');
+		const latencyFile = join(__dirname, 'webhook-latency.json');
+		writeReport(previous, existsSync(latencyFile) ? JSON.parse(readFileSync(latencyFile, 'utf8')) : undefined);
+		return;
+	}
 	const started = Date.now();
 	const log = (text: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
 	log(`${quick ? 'Quick' : 'Full'} run: ${profile.maxRequests} requests per ${profile.windowMs} ms window, ${profile.latencyMs.join('-')} ms latency`);
