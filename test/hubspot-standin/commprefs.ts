@@ -243,15 +243,14 @@ export function postUnsubscribeAll(ctx: HandlerContext): HttpReply {
 	return envelope(startedAt, ctx, verbose.value ? statuses : []);
 }
 
-export function batchRead(ctx: HandlerContext): HttpReply {
-	const startedAt = iso(ctx.clock);
-	const ch = channelQuery(ctx);
-	if (!ch.ok) return ch.reply;
-	const bu = intQuery(ctx, 'businessUnitId');
-	if (!bu.ok) return bu.reply;
+/**
+ * The shared loop of the batch calls keyed by address: an invalid address becomes an error entry,
+ * a repeated one is answered once (HubSpot dedupes the inputs of a batch call).
+ */
+function perAddress<T>(ctx: HandlerContext, startedAt: string, answer: (email: string) => T): HttpReply {
 	const inputs = batchInputs(ctx, 'string');
 	if (!inputs.ok) return inputs.reply;
-	const results: Array<{ subscriberIdString: string; statuses: PublicStatus[] }> = [];
+	const results: T[] = [];
 	const errors: unknown[] = [];
 	const seen = new Set<string>();
 	for (const raw of inputs.value as string[]) {
@@ -262,9 +261,18 @@ export function batchRead(ctx: HandlerContext): HttpReply {
 		const email = normalizeEmail(raw);
 		if (seen.has(email)) continue;
 		seen.add(email);
-		results.push({ subscriberIdString: email, statuses: ctx.state.statusesOf(email, bu.value) });
+		results.push(answer(email));
 	}
 	return envelope(startedAt, ctx, results, errors);
+}
+
+export function batchRead(ctx: HandlerContext): HttpReply {
+	const startedAt = iso(ctx.clock);
+	const ch = channelQuery(ctx);
+	if (!ch.ok) return ch.reply;
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	return perAddress(ctx, startedAt, (email) => ({ subscriberIdString: email, statuses: ctx.state.statusesOf(email, bu.value) }));
 }
 
 export function batchWrite(ctx: HandlerContext): HttpReply {
@@ -311,23 +319,10 @@ export function batchUnsubscribeAll(ctx: HandlerContext): HttpReply {
 	if (!bu.ok) return bu.reply;
 	const verbose = boolQuery(ctx, 'verbose');
 	if (!verbose.ok) return verbose.reply;
-	const inputs = batchInputs(ctx, 'string');
-	if (!inputs.ok) return inputs.reply;
-	const results: Array<{ subscriberIdString: string; statuses?: PublicStatus[] }> = [];
-	const errors: unknown[] = [];
-	const seen = new Set<string>();
-	for (const raw of inputs.value as string[]) {
-		if (!isValidEmail(raw)) {
-			errors.push(batchError(`Invalid email address: '${raw}'`, { subscriberIdString: [raw] }, 'INVALID_EMAIL'));
-			continue;
-		}
-		const email = normalizeEmail(raw);
-		if (seen.has(email)) continue;
-		seen.add(email);
+	return perAddress(ctx, startedAt, (email) => {
 		const statuses = ctx.state.applyUnsubscribeAll(email, bu.value ?? 0, ctx.path);
-		results.push(verbose.value ? { subscriberIdString: email, statuses } : { subscriberIdString: email });
-	}
-	return envelope(startedAt, ctx, results, errors);
+		return verbose.value ? { subscriberIdString: email, statuses } : { subscriberIdString: email };
+	});
 }
 
 export function batchUnsubscribeAllRead(ctx: HandlerContext): HttpReply {
@@ -336,20 +331,5 @@ export function batchUnsubscribeAllRead(ctx: HandlerContext): HttpReply {
 	if (!ch.ok) return ch.reply;
 	const bu = intQuery(ctx, 'businessUnitId');
 	if (!bu.ok) return bu.reply;
-	const inputs = batchInputs(ctx, 'string');
-	if (!inputs.ok) return inputs.reply;
-	const results: Array<{ subscriberIdString: string; wideStatuses: unknown[] }> = [];
-	const errors: unknown[] = [];
-	const seen = new Set<string>();
-	for (const raw of inputs.value as string[]) {
-		if (!isValidEmail(raw)) {
-			errors.push(batchError(`Invalid email address: '${raw}'`, { subscriberIdString: [raw] }, 'INVALID_EMAIL'));
-			continue;
-		}
-		const email = normalizeEmail(raw);
-		if (seen.has(email)) continue;
-		seen.add(email);
-		results.push({ subscriberIdString: email, wideStatuses: ctx.state.wideStatusesOf(email, bu.value) });
-	}
-	return envelope(startedAt, ctx, results, errors);
+	return perAddress(ctx, startedAt, (email) => ({ subscriberIdString: email, wideStatuses: ctx.state.wideStatusesOf(email, bu.value) }));
 }
