@@ -159,7 +159,6 @@ export class RateWindowScheduler {
 		}
 		return Math.max(0, wait);
 	}
-
 }
 
 function numberHeader(headers: Record<string, unknown>, name: string): number | undefined {
