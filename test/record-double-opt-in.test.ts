@@ -189,6 +189,7 @@ describe('Contact → Record External Double Opt-In', () => {
 		['a malformed email', { email: 'nope' }, /"nope" is not a valid email address/, 'Email'],
 		['a missing time', { occurredAt: '' }, /the confirmation time is missing/, 'Confirmed At'],
 		['a time that is not one', { occurredAt: 'yesterday-ish' }, /"yesterday-ish" is not a time/, 'Confirmed At'],
+		['evidence longer than a HubSpot text value', { webhookId: 'x'.repeat(65_536) }, /has 65,550 characters, more than the 65,536 HubSpot takes/, 'Evidence'],
 	];
 	test.each(badInputs)('%s is refused before any request', async (_label, override, message, field) => {
 		const run = await bed.runNode(RECORD, [{ email: 'ok@example.com', occurredAt: '2026-11-20T10:00:00Z', ...override }]);
@@ -220,6 +221,45 @@ describe('Contact → Record External Double Opt-In', () => {
 		expect(output[1].error).toMatch(/Item 2: "broken"/);
 		expect(output[2].error).toMatch(/Item 3: the confirmation time is missing/);
 		expect((upserts()[0].body as { inputs: unknown[] }).inputs).toHaveLength(1);
+	});
+
+	test('an address HubSpot refuses fails alone: the all-or-nothing call is halved until it is found', async () => {
+		// Our check lets "exa_mple.com" through; HubSpot's stricter one refuses it, and with it the whole call.
+		const items = Array.from({ length: 250 }, (_, index) => ({
+			email: index === 37 ? 'refused@exa_mple.com' : `doi${index}@example.com`,
+			occurredAt: '2026-11-20T10:00:00Z',
+			webhookId: `msg_${index}`,
+		}));
+		const run = await bed.runNode(RECORD, items, { continueOnFail: true });
+		const output = run.output('HubSpot');
+		expect(output).toHaveLength(250);
+		output.forEach((item, index) => expect(item.pairedItem).toEqual({ item: index }));
+		expect(output[37].json.error).toMatch(/Email address refused@exa_mple\.com is invalid/);
+		expect(output.filter((item) => item.json.error)).toHaveLength(1);
+		for (let index = 0; index < 250; index++) {
+			const contact = bed.hubspot.state.contactByEmail(`doi${index}@example.com`);
+			if (index === 37) expect(contact).toBeUndefined();
+			else expect(contact?.properties.double_opt_in_confirmed_at).toBe('2026-11-20T10:00:00.000Z');
+		}
+		const refused = upserts().filter((request) => request.status === 400);
+		// Item 37 lies in items 0–99, then 0–49, 25–49, 25–37, 32–37, 35–37 and finally alone:
+		// each refused call is sent again as two halves, the good half is written.
+		expect(refused.map((request) => (request.body as { inputs: unknown[] }).inputs.length)).toEqual([100, 50, 25, 13, 6, 3, 1]);
+		expect(upserts()).toHaveLength(3 + 2 * 6);
+		bed.hubspot.requests.length = 0; // the 400s are this test's point; keep the file-wide guard for the others
+	});
+
+	test('a refusal that concerns a property is not split: every input would get it again', async () => {
+		const items = Array.from({ length: 150 }, (_, index) => ({ email: `p${index}@example.com`, occurredAt: '2026-11-20T10:00:00Z', webhookId: `m${index}` }));
+		// The property list is read (and cached) first; the property then disappears, as when someone archives it.
+		await bed.runNode(RECORD, items.slice(0, 1));
+		bed.hubspot.state.archiveContactProperty('double_opt_in_source');
+		const run = await bed.runNode(RECORD, items, { continueOnFail: true });
+		const output = run.json('HubSpot');
+		expect(output).toHaveLength(150);
+		expect(output.every((item) => /Property values were not valid/.test(String(item.error)))).toBe(true);
+		expect(upserts().map((request) => (request.body as { inputs: unknown[] }).inputs.length)).toEqual([1, 100, 50]);
+		bed.hubspot.requests.length = 0;
 	});
 
 	test('the property dropdowns list writable date-time and text properties, never read-only ones', async () => {

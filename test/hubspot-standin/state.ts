@@ -403,6 +403,13 @@ export class StandInState {
 		this.properties.push(p);
 	}
 
+	/** Seed helper: archive a property, as a user deleting it in HubSpot's settings does. */
+	archiveContactProperty(name: string): void {
+		const property = this.properties.find((p) => p.name === name);
+		if (!property) throw new Error(`no contact property ${name}`);
+		property.archived = true;
+	}
+
 	get contacts(): Contact[] {
 		return [...this.contactsByEmail.values()].map((c) => ({ ...c, properties: { ...c.properties } }));
 	}

@@ -33,6 +33,12 @@ export interface JobPlan<I, R> {
 	fromSingleResponse(body: IDataObject, job: Job<I>): R;
 	/** Jobs with the same key never share a batch call (HubSpot would see one input twice). */
 	conflictKey?(job: Job<I>): string;
+	/**
+	 * True when HubSpot refused a whole batch call for what may be one input's value (an
+	 * all-or-nothing endpoint): the call is sent again in halves, so that only the inputs
+	 * HubSpot refuses fail. Safe because a refused call wrote nothing.
+	 */
+	refusedForOneInput?(error: unknown): boolean;
 	/** Said once when auto mode has to fall back to single calls. */
 	onFallback(reason: string): void;
 	/** Shared by every call of one execution: once HubSpot refused a batch, stop asking. */
@@ -89,7 +95,7 @@ export async function runJobs<I, R>(
 				await runPool(batch, plan.concurrency, runSingle, plan.shouldStop);
 				return;
 			}
-			if (batch.length > 1 && isBatchTooLarge(error)) {
+			if (batch.length > 1 && (isBatchTooLarge(error) || plan.refusedForOneInput?.(error))) {
 				const half = Math.ceil(batch.length / 2);
 				await sendBatch(batch.slice(0, half));
 				await sendBatch(batch.slice(half));
@@ -175,6 +181,17 @@ function errorNamesJob(error: StandardError, email: string): boolean {
 
 function responseOf(error: unknown): JsonObject | undefined {
 	return error instanceof NodeApiError ? (error.errorResponse as JsonObject | undefined) : undefined;
+}
+
+/** HubSpot's error codes in a refused call (`errors[].code`). */
+export function errorCodesOf(error: unknown): string[] {
+	const errors = responseOf(error)?.errors;
+	if (!Array.isArray(errors)) return [];
+	return errors.map((entry) => String((entry as JsonObject | null)?.code ?? '')).filter(Boolean);
+}
+
+export function httpCodeOf(error: unknown): string | undefined {
+	return error instanceof NodeApiError ? error.httpCode ?? undefined : undefined;
 }
 
 function isMissingScopes(error: unknown) {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { runJobs, type Job } from '../../helpers/batching';
+import { errorCodesOf, httpCodeOf, runJobs, type Job } from '../../helpers/batching';
 import {
 	EXTERNAL_DOUBLE_OPT_IN_PROPERTIES,
 	contactProperties,
@@ -20,6 +20,10 @@ const displayOptions = { show: { resource: ['contact'], operation: ['recordExter
 const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
 /** HubSpot's CRM batch endpoints take at most 100 inputs. */
 const CRM_BATCH_LIMIT = 100;
+/** HubSpot's limit for a text property value set through the CRM (knowledge base, "Property field types"). */
+const TEXT_VALUE_LIMIT = 65_536;
+/** Refusals that concern a property, not a value: every input of the call would get them again. */
+const PROPERTY_LEVEL_ERRORS = new Set(['PROPERTY_DOESNT_EXIST', 'READ_ONLY_VALUE']);
 
 export const description: INodeProperties[] = [
 	{
@@ -127,7 +131,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 				email: requireEmail(parameters.get('email', itemIndex)),
 				confirmedAt: requireTime(parameters.get('confirmedAt', itemIndex)),
 				source: requireText(parameters.get('source', itemIndex), 'Source', 'name the system, e.g. Loops or Emarsys'),
-				evidence: String(parameters.get('evidence', itemIndex, '') ?? '').trim(),
+				evidence: withinTextLimit(String(parameters.get('evidence', itemIndex, '') ?? '').trim(), 'Evidence'),
 			}),
 		)
 		.map(({ value }) => value);
@@ -174,6 +178,10 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		mode: 'always',
 		batchSize: Math.min(setup.pipeline.batchSize, CRM_BATCH_LIMIT),
 		conflictKey: (job) => job.email,
+		// The upsert refuses the whole call for one bad value and names no input: halving the
+		// call finds the input HubSpot refuses, and the other contacts are still recorded.
+		refusedForOneInput: (error) =>
+			httpCodeOf(error) === '400' && !errorCodesOf(error).some((code) => PROPERTY_LEVEL_ERRORS.has(code)),
 		batchRequest: upsert,
 		matchResult: (result, candidates) => {
 			const email = String((result.properties as IDataObject | undefined)?.email ?? '').toLowerCase();
@@ -269,5 +277,16 @@ function requireTime(value: unknown): string {
 function requireText(value: unknown, field: string, fix: string): string {
 	const text = value === undefined || value === null ? '' : String(value).trim();
 	if (!text) throw new InputError(field, `the ${field.toLowerCase()} is empty`, fix);
+	return withinTextLimit(text, field);
+}
+
+function withinTextLimit(text: string, field: string): string {
+	if (text.length > TEXT_VALUE_LIMIT) {
+		throw new InputError(
+			field,
+			`the ${field.toLowerCase()} has ${text.length.toLocaleString('en')} characters, more than the ${TEXT_VALUE_LIMIT.toLocaleString('en')} HubSpot takes in a text property`,
+			'shorten it, e.g. keep the event ID and the IP address',
+		);
+	}
 	return text;
 }
