@@ -7,6 +7,8 @@ import { parseEventTime, parseOptIn } from '../nodes/EmarsysTrigger/payload';
 import { N8nTestInstance } from './harness/n8n';
 import { HUBSPOT_NODE, PACKAGE } from './harness/types';
 import { ENTERPRISE_TOKEN, startHubSpotStandIn, type StandIn } from './hubspot-standin';
+import { sign as referenceJwtSign } from 'jsonwebtoken';
+
 import { hmacJwt, nowSeconds, post, unsignedJwt } from './trigger-helpers';
 
 const JWT_SECRET = 'emarsys-preset-jwt-secret-0123456789';
@@ -216,6 +218,20 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		expect(item.event_data).toEqual({ form_id: 42, source: 'newsletter-footer' });
 		expect(item).not.toHaveProperty('jwtClaims');
 		expect(hs.state.getStatus('confirmed@example.com', 101)).toMatchObject({ status: 'SUBSCRIBED', legalBasis: 'CONSENT_WITH_NOTICE' });
+	});
+
+	it('tokens from a reference JWT library (jsonwebtoken) pass while valid, and are refused once expired or signed with another secret', async () => {
+		const body = JSON.stringify(contact());
+		const valid = referenceJwtSign({ iss: 'emarsys' }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 });
+		const expired = referenceJwtSign({ iss: 'emarsys', iat: nowSeconds() - 600 }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 60 });
+		const forged = referenceJwtSign({ iss: 'emarsys' }, 'another-secret', { algorithm: 'HS256', expiresIn: 60 });
+		expect((await post(urls.jwt, body, bearer(expired))).status).toBe(401);
+		expect((await post(urls.jwt, body, bearer(forged))).status).toBe(401);
+		expect(n8n.webhookRuns).toHaveLength(0);
+		expect((await post(urls.jwt, body, bearer(valid))).status).toBe(200);
+		const [run] = await settle();
+		expect(run.status).toBe('success');
+		expect(run.json('Emarsys Trigger')[0]).toMatchObject({ email: 'confirmed@example.com', optIn: true });
 	});
 
 	it('a valid HS512 token in a custom header, with configured field names and the claims added', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { INode } from 'n8n-workflow';
+import { Webhook as ReferenceWebhook } from 'standardwebhooks';
 
 import { replayMemory } from '../nodes/common/webhookSecurity';
 import { LoopsTrigger } from '../nodes/LoopsTrigger/LoopsTrigger.node';
@@ -201,6 +202,29 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		expect(answer.status).toBe(200);
 		const [run] = await settle();
 		expect(run.json('Loops Trigger')[0]).toMatchObject({ event: 'contact.unsubscribed', email: 'zoë@example.com', subscribed: false });
+	});
+
+	it('a delivery signed by the Standard Webhooks reference library starts the workflow; its signature with another secret is refused', async () => {
+		// standardwebhooks (npm) is the specification's own JavaScript library, as senders use it.
+		const payload = JSON.stringify(loopsPayloads.contactCreated('reference@example.com'));
+		const sign = (secret: string, id: string) => {
+			const sentAt = new Date();
+			return {
+				'content-type': 'application/json',
+				'webhook-id': id,
+				'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+				'webhook-signature': new ReferenceWebhook(secret).sign(id, sentAt, payload),
+			};
+		};
+		const forged = await post(url, payload, sign(newSigningSecret(), 'msg_reference_forged'));
+		expect(forged.status).toBe(401);
+		expect(n8n.webhookRuns).toHaveLength(0);
+		const genuine = await post(url, payload, sign(SECRET, 'msg_reference_1'));
+		expect(genuine.status).toBe(200);
+		expect(n8n.webhookRuns).toHaveLength(1);
+		const [run] = await settle();
+		expect(run.json('Loops Trigger')[0]).toMatchObject({ email: 'reference@example.com', webhookId: 'msg_reference_1' });
+		expect(hs.state.getStatus('reference@example.com', 101)).toMatchObject({ status: 'SUBSCRIBED' });
 	});
 
 	it('several signatures (a secret rotation) pass when one of them is valid', async () => {
