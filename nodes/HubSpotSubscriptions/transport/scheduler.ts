@@ -15,14 +15,17 @@ export interface SchedulerLimits {
 	maxConcurrent: number;
 }
 
-interface Slot {
-	releasedAt: number; // Infinity while in flight
-}
-
 export class RateWindowScheduler {
-	private slots: Slot[] = [];
-
+	/** Requests sent whose response has not arrived: they hold a slot until a window after it does. */
 	private inFlight = 0;
+
+	/**
+	 * When each answered request's slot was released, oldest first (release times only grow, so
+	 * this stays sorted); entries before `releasedHead` have left the window.
+	 */
+	private released: number[] = [];
+
+	private releasedHead = 0;
 
 	private readonly queue: Array<(release: () => void) => void> = [];
 
@@ -79,18 +82,29 @@ export class RateWindowScheduler {
 	}
 
 	private grant(): () => void {
-		const slot: Slot = { releasedAt: Infinity };
-		this.slots.push(slot);
 		this.inFlight++;
 		if (this.serverRemaining) this.serverRemaining.sentSince++;
 		let released = false;
 		return () => {
 			if (released) return;
 			released = true;
-			slot.releasedAt = Date.now();
+			this.released.push(Date.now());
 			this.inFlight--;
 			this.pump();
 		};
+	}
+
+	/** Drops the releases that have left the window; returns how many slots are taken now. */
+	private occupiedSlots(now: number): number {
+		const windowMs = this.effectiveWindowMs;
+		while (this.releasedHead < this.released.length && this.released[this.releasedHead] + windowMs <= now) {
+			this.releasedHead++;
+		}
+		if (this.releasedHead > 1024 && this.releasedHead * 2 > this.released.length) {
+			this.released = this.released.slice(this.releasedHead);
+			this.releasedHead = 0;
+		}
+		return this.inFlight + this.released.length - this.releasedHead;
 	}
 
 	private pump() {
@@ -128,7 +142,7 @@ export class RateWindowScheduler {
 			// Only a lower count than our own means another client uses the same app's budget;
 			// then hold back until HubSpot's window has surely moved on.
 			const now = Date.now();
-			const ours = this.effectiveMax - this.slots.filter((slot) => slot.releasedAt + this.effectiveWindowMs > now).length;
+			const ours = this.effectiveMax - this.occupiedSlots(now);
 			this.serverRemaining = remaining < ours ? { remaining, at: now, sentSince: 0 } : undefined;
 		}
 	}
@@ -143,15 +157,13 @@ export class RateWindowScheduler {
 		if (this.pausedUntil > now) return this.pausedUntil - now;
 		if (this.inFlight >= this.limits.maxConcurrent) return Infinity; // woken by a release
 		const windowMs = this.effectiveWindowMs;
-		this.slots = this.slots.filter((slot) => slot.releasedAt + windowMs > now);
+		const occupied = this.occupiedSlots(now);
 		let wait = 0;
-		if (this.slots.length >= this.effectiveMax) {
-			const releaseTimes = this.slots
-				.map((slot) => slot.releasedAt + windowMs)
-				.sort((a, b) => a - b);
-			// the slot that has to expire before one more request fits
-			const freeAt = releaseTimes[this.slots.length - this.effectiveMax];
-			wait = freeAt === Infinity ? Infinity : freeAt - now;
+		if (occupied >= this.effectiveMax) {
+			// The slot that has to expire before one more request fits: released slots expire
+			// oldest first, in-flight ones only after their response.
+			const index = this.releasedHead + (occupied - this.effectiveMax);
+			wait = index < this.released.length ? this.released[index] + windowMs - now : Infinity;
 		}
 		const hint = this.serverRemaining;
 		if (hint && now < hint.at + windowMs && hint.sentSince >= hint.remaining) {
