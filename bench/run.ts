@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick]`: the node against the HubSpot stand-in with HubSpot's
 // profile (100 requests per rolling 10-second window, 30-80 ms latency), three ways of
 // writing the same records. --quick runs the same shape at a ten times faster clock
-// (1-second window, 3-8 ms latency) and fewer records, in about a minute.
+// (1-second window, 3-8 ms latency) and fewer records, in about a minute. --cpu prints only
+// the CPU figures; --report rewrites RESULTS.md and chart.svg from results.json.
 import './lib/single-n8n';
 
 import { spawnSync } from 'node:child_process';
@@ -32,6 +33,11 @@ async function main() {
 		if (previous.mode !== 'full') throw new Error('bench/results.json is from a quick run; run `npm run bench` first');
 		const latencyFile = join(__dirname, 'webhook-latency.json');
 		writeReport(previous, existsSync(latencyFile) ? JSON.parse(readFileSync(latencyFile, 'utf8')) : undefined);
+		return;
+	}
+	if (process.argv.includes('--cpu')) {
+		// Only the CPU figures, printed; nothing is written.
+		process.stdout.write(`${JSON.stringify(await cpuPerThousand(sizes.cpu), null, 2)}\n`);
 		return;
 	}
 	const started = Date.now();

@@ -9,7 +9,7 @@ export interface Results {
 	machine: { cpus: number; cpuModel?: string; memoryGiB: number; node: string };
 	profile: { maxRequests: number; windowSeconds: number; latencyMs: [number, number] };
 	scenarios: ScenarioResult[];
-	cpu: Record<string, { items: number; cpuMsPerThousandItems: number; wallSeconds: number }>;
+	cpu: Record<string, { items: number; cpuMsPerThousandItems: number; ownCodeMsPerThousandItems?: number; ownShareOfBusyTime?: number; wallSeconds: number }>;
 	memory: { items: number; peakRssMiB: number; peakHeapUsedMiB: number; rssBeforeMiB: number; wallSeconds: number; failed: number };
 	totalSeconds: number;
 }
@@ -21,6 +21,8 @@ function nodeShare(node = 0, httpRequestNode = 0) {
 		? `the node adds ${extra} ms per 1,000 items to what n8n spends on one HTTP request per item.`
 		: 'most of it is n8n\'s own cost of one HTTP request per item, which the node spends no more on than n8n\'s HTTP Request node does.';
 }
+
+const percent = (share = 0) => `${Math.round(share * 100)} %`;
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -88,7 +90,7 @@ ${table}
 - Batch Write: ${(batch.items / Math.max(1, batch.requests)).toFixed(1)} status writes per request (target: at most one request per 100 writes), wall time ${batch.limitBoundSeconds ? `${(((batch.wallSeconds - batch.limitBoundSeconds) / batch.limitBoundSeconds) * 100).toFixed(1)} %` : 'n/a'} over the limit bound (target ≤ 10 %), ${batch.lost} lost. The wall time is the bound plus a near-constant ${(batch.wallSeconds - batch.limitBoundSeconds).toFixed(1)} s: n8n evaluates each item's parameters before its write can leave, so the first window's ${(results.profile.maxRequests * 100).toLocaleString('en')} writes take a few seconds to prepare, and each later window repeats that spacing. The rest of the run is prepared while the window holds the previous writes back.
 - Set Status one request per item: ${single.lost} lost, ${single.limitBoundSeconds ? `${(((single.wallSeconds - single.limitBoundSeconds) / single.limitBoundSeconds) * 100).toFixed(1)} %` : 'n/a'} over the limit bound (target ≤ 15 %), ${single.http429} × 429.
 - HTTP Request baseline with n8n's defaults: ${baseline.items - baseline.lost} of ${baseline.items} records delivered, ${baseline.http429} answered 429, ${baseline.lost} lost; it fires every item's request at once and the run stops at the first refusal. Its records/s (${baseline.deliveredPerSecond}) counts only the records it delivered before it stopped; to finish the job a user would have to re-run the ${baseline.lost} lost records by hand, at most ${results.profile.maxRequests} per ${results.profile.windowSeconds} s. Re-run at once on the lost records until none was lost, it needed ${rerun ? `${rerun.requests.toLocaleString('en')} requests (${rerun.http429.toLocaleString('en')} refused with 429) and delivered ${rerun.deliveredPerSecond} records/s` : 'more runs'}. This node's per-item run delivered all ${single.items} at ${single.deliveredPerSecond} records/s without a single 429, and Batch Write delivered ${batch.items.toLocaleString('en')} at ${batch.deliveredPerSecond} records/s.
-- CPU per 1,000 items (zero latency, no limit, HubSpot in another process; the whole n8n process, n8n-core included): **${cpu.batchWrite?.cpuMsPerThousandItems} ms with Batch Write**, most of it n8n evaluating each item's parameters. With one request per item it is ${cpu.setPerItem?.cpuMsPerThousandItems} ms, against ${cpu.httpRequestPerItem?.cpuMsPerThousandItems} ms for n8n's own HTTP Request node making the same requests: ${nodeShare(cpu.setPerItem?.cpuMsPerThousandItems, cpu.httpRequestPerItem?.cpuMsPerThousandItems)} Target: under 1 ms of the node's own CPU per item.
+- CPU per 1,000 items (zero latency, no limit, HubSpot in another process; the whole n8n process, n8n-core included): **${cpu.batchWrite?.cpuMsPerThousandItems} ms with Batch Write**, most of it n8n evaluating each item's parameters. With one request per item it is ${cpu.setPerItem?.cpuMsPerThousandItems} ms, against ${cpu.httpRequestPerItem?.cpuMsPerThousandItems} ms for n8n's own HTTP Request node making the same requests: ${nodeShare(cpu.setPerItem?.cpuMsPerThousandItems, cpu.httpRequestPerItem?.cpuMsPerThousandItems)} The package's own code, sampled by V8's profiler in a second run of the same size (time in the package's \`nodes/\` and \`credentials/\` code and the built-ins it calls): **${cpu.batchWrite?.ownCodeMsPerThousandItems} ms per 1,000 items with Batch Write** (${percent(cpu.batchWrite?.ownShareOfBusyTime)} of the busy time) and **${cpu.setPerItem?.ownCodeMsPerThousandItems} ms with one request per item** (${percent(cpu.setPerItem?.ownShareOfBusyTime)}). Target: under 1 ms of the node's own CPU per item, i.e. under 1,000 ms per 1,000 items.
 - Peak memory, Batch Write of ${results.memory.items.toLocaleString('en')} items in one execution: **${results.memory.peakRssMiB} MiB RSS** (${results.memory.rssBeforeMiB} MiB before the run), ${results.memory.peakHeapUsedMiB} MiB heap at most, ${results.memory.wallSeconds} s, ${results.memory.failed} failed.
 ${
 	latency
