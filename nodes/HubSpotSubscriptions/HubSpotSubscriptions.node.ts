@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { requestSettingsField } from './actions/common.descriptions';
+import { NODE_OUTPUTS, requestSettingsField, retryLaterFields } from './actions/common.descriptions';
 import * as contact from './actions/contact/Contact.resource';
 import * as subscriptionStatus from './actions/subscriptionStatus/SubscriptionStatus.resource';
 import * as subscriptionType from './actions/subscriptionType/SubscriptionType.resource';
@@ -25,7 +25,7 @@ export class HubSpotSubscriptions implements INodeType {
 		defaults: { name: 'HubSpot Subscriptions' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: NODE_OUTPUTS,
 		credentials: [
 			{
 				name: 'hubSpotSubscriptionsApi',
@@ -96,6 +96,7 @@ export class HubSpotSubscriptions implements INodeType {
 				default: '2026-09',
 				description: 'The version of HubSpot\'s Communication Preferences API to call',
 			},
+			...retryLaterFields,
 			requestSettingsField,
 		],
 	};

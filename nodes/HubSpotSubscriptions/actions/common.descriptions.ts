@@ -252,6 +252,37 @@ export const requestSettingsField: INodeProperties = {
 	],
 };
 
+/** The operations that write to HubSpot: the ones a Retry Later loop makes sense for. */
+export const WRITE_OPERATIONS = ['set', 'batchWrite', 'unsubscribe', 'batchUnsubscribe', 'recordExternalDoubleOptIn'];
+
+export const retryLaterFields: INodeProperties[] = [
+	{
+		displayName: 'Retry Later Output',
+		name: 'retryLaterOutput',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { operation: WRITE_OPERATIONS } },
+		description:
+			'Whether items that still fail for a passing reason after the request settings\' retries (HubSpot\'s rate limits, including the daily one, server errors, lost connections) go to a second output, "Retry Later", instead of failing the run. Connect it through a Wait node (over 65 seconds, so n8n keeps the execution in its database) back into this node. Other errors stay errors.',
+	},
+	{
+		displayName: 'Max Retry Later Rounds',
+		name: 'maxRetryRounds',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 100 },
+		default: 5,
+		displayOptions: { show: { operation: WRITE_OPERATIONS, retryLaterOutput: [true] } },
+		description:
+			'How many times an item may go round the Retry Later loop. After that a passing failure is final: the run fails, or with On Error → Continue (using error output) the item goes to the error output.',
+	},
+];
+
+/**
+ * The node's outputs: Done, plus Retry Later when a write operation has it on. n8n evaluates
+ * this in the editor and at run time.
+ */
+export const NODE_OUTPUTS: `={{${string}}}` = `={{ $parameter.retryLaterOutput === true && ${JSON.stringify(WRITE_OPERATIONS)}.includes($parameter.operation) ? [{ type: "main", displayName: "Done" }, { type: "main", displayName: "Retry Later" }] : ["main"] }}`;
+
 export const optionsCollection = (displayOptions: DisplayOptions, options: INodeProperties[]): INodeProperties => ({
 	displayName: 'Options',
 	name: 'options',
