@@ -21,6 +21,8 @@ afterEach(() => expect(unhandled).toEqual([]));
 const people = (count: number, prefix: string) =>
 	Array.from({ length: count }, (_, index) => ({ email: `${prefix}${index}@example.com` }));
 
+// These tests are about how writes travel; Allow Resubscribe on spares them the resubscribe
+// guard's reads (test/consent.test.ts covers those).
 const SET_MANY = (requestSettings: IDataObject = {}): IDataObject => ({
 	resource: 'subscriptionStatus',
 	operation: 'set',
@@ -29,6 +31,7 @@ const SET_MANY = (requestSettings: IDataObject = {}): IDataObject => ({
 	statusState: 'SUBSCRIBED',
 	legalBasis: 'CONSENT_WITH_NOTICE',
 	legalBasisExplanation: 'Double opt-in confirmed',
+	options: { allowResubscribe: true },
 	requestSettings,
 });
 

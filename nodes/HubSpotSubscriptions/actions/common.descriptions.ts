@@ -283,6 +283,27 @@ export const retryLaterFields: INodeProperties[] = [
  */
 export const NODE_OUTPUTS: `={{${string}}}` = `={{ $parameter.retryLaterOutput === true && ${JSON.stringify(WRITE_OPERATIONS)}.includes($parameter.operation) ? [{ type: "main", displayName: "Done" }, { type: "main", displayName: "Retry Later" }] : ["main"] }}`;
 
+/** Options every status write has: the ordering rule and the resubscribe guard. */
+export const statusWriteOptions: INodeProperties[] = [
+	{
+		displayName: 'Allow Resubscribe',
+		name: 'allowResubscribe',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether a SUBSCRIBED write may undo an opt-out: an address that unsubscribed from this type, or from all email of its brand. Off, such a write is refused for that item and nothing is sent. Turn it on only where the person gave renewed consent, e.g. a newly confirmed double opt-in.',
+	},
+	{
+		displayName: 'Event Time',
+		name: 'eventTime',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.occurredAt }}',
+		description:
+			'When the event happened (ISO 8601, or Unix seconds or milliseconds), from the trigger. The latest event wins: a write whose event is not newer than the last one applied for that address and type is skipped, however late or often it arrives. The time is kept in HubSpot at the end of the explanation.',
+	},
+];
+
 export const optionsCollection = (displayOptions: DisplayOptions, options: INodeProperties[]): INodeProperties => ({
 	displayName: 'Options',
 	name: 'options',

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { WRITE_OPERATIONS } from '../actions/common.descriptions';
 import { DEFAULT_REQUEST_SETTINGS, HubSpotTransport, type RequestSettings } from '../transport';
@@ -9,6 +9,7 @@ import type { PipelineOptions } from './statuses';
 
 /** Everything an operation needs for one execution of the node. */
 export interface OperationSetup {
+	node: INode;
 	transport: HubSpotTransport;
 	outcomes: ItemOutcomes;
 	pipeline: PipelineOptions;
@@ -42,6 +43,7 @@ export function createSetup(ctx: IExecuteFunctions): OperationSetup {
 	const version = ctx.getNodeParameter('apiVersion', 0, DEFAULT_API_VERSION) as ApiVersion;
 	const hints = new Set<string>();
 	return {
+		node: ctx.getNode(),
 		transport,
 		outcomes,
 		version,

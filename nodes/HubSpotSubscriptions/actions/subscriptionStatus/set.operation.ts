@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
-import { optionalBusinessUnitId, requireSubscriptionId } from '../../helpers/validation';
-import { executeWrites, readStatusWrite, type ItemWrites } from '../../helpers/writes';
-import { brandOption, optionsCollection, statusWriteFields } from '../common.descriptions';
+import { requireSubscriptionId } from '../../helpers/validation';
+import { executeWrites, readStatusWrite, type ItemWrites } from './statusWrites';
+import { optionsCollection, statusWriteFields, statusWriteOptions } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionStatus'], operation: ['set'] } };
 
@@ -24,11 +24,7 @@ export const description: INodeProperties[] = [
 			description:
 				'More subscription types to set to the same status with the same legal basis. The output item then lists every type under "statuses". Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
-		{
-			...brandOption,
-			description:
-				'The brand whose current statuses Dry Run reads (Brands add-on). A subscription type already belongs to one brand, so writes need no brand.',
-		},
+		...statusWriteOptions,
 	]),
 ];
 
@@ -37,7 +33,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
 	const parameters = new ParameterReader(this);
 	const parseItem = (itemIndex: number): ItemWrites => {
-		const { write, names } = readStatusWrite(parameters, itemIndex);
+		const { write, names, eventTime, allowResubscribe } = readStatusWrite(parameters, itemIndex);
 		const options = parameters.get<IDataObject>('options', itemIndex, {});
 		const extra = toList(options.additionalSubscriptionTypes).map((id) =>
 			requireSubscriptionId(id, 'Additional Subscription Types'),
@@ -46,7 +42,8 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		return {
 			itemIndex,
 			email: write.subscriberIdString,
-			businessUnitId: optionalBusinessUnitId(options.businessUnitId),
+			eventTime,
+			allowResubscribe,
 			writes: subscriptionIds.map((subscriptionId) => ({ ...write, subscriptionId })),
 			names,
 			flat: subscriptionIds.length === 1,
