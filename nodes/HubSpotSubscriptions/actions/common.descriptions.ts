@@ -151,7 +151,7 @@ export const brandOption: INodeProperties = {
 	typeOptions: { loadOptionsMethod: 'getBrands' },
 	default: '',
 	description:
-		'Only for accounts with the Brands add-on: the brand (business unit). Left empty, HubSpot reads every brand and writes to the default brand (0). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		'Only for accounts with the Brands add-on: the brand (business unit) to read. Left empty, the read is not filtered by brand and the output lists every brand\'s entries with their brand ID. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
 export const simplifyField: INodeProperties = {
