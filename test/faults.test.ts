@@ -146,7 +146,9 @@ test('a 400 validation error is never retried', async () => {
 	expect(bed.apiRequests().filter((request) => request.method === 'POST')).toHaveLength(1);
 });
 
-test('HubSpot answering that a batch is too large halves it and goes on', async () => {
+// Mutation: in batching.ts, drop the line that sets batchState.maxSize → the second half goes out
+// at 50 again and is refused a second time.
+test('HubSpot answering that a batch is too large halves it, goes on, and keeps the smaller size', async () => {
 	await bed.stop();
 	await bed.start({ maxBatchInputs: 40 });
 	const items = people(100, 'small');
@@ -160,7 +162,6 @@ test('HubSpot answering that a batch is too large halves it and goes on', async 
 		[50, 400],
 		[25, 200],
 		[25, 200],
-		[50, 400],
 		[25, 200],
 		[25, 200],
 	]);

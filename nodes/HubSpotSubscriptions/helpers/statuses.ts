@@ -6,7 +6,7 @@ import {
 	type HubSpotRequest,
 	type HubSpotTransport,
 } from '../transport';
-import { runJobs, type BatchMode, type Job, type JobOutcome } from './batching';
+import { runJobs, type BatchMode, type BatchState, type Job, type JobOutcome } from './batching';
 import { CHANNEL, type ApiVersion } from './constants';
 import type { PublicStatus, PublicWideStatus, StatusWrite } from './interfaces';
 
@@ -17,7 +17,7 @@ export interface PipelineOptions {
 	concurrency: number;
 	onFallback(reason: string): void;
 	shouldStop(): boolean;
-	batchState: { refused: boolean };
+	batchState: BatchState;
 }
 
 export interface AddressInput {
