@@ -146,3 +146,17 @@ test('a loop against a HubSpot that never recovers ends after Max Retry Later Ro
 	expect(run.error?.message).toMatch(/gave up after 2 Retry Later rounds/);
 	expect(bed.hubspot.state.allWrites).toEqual([]);
 });
+
+test('Unsubscribe All sends its items to Retry Later in an outage too', async () => {
+	bed.hubspot.injectFault({ kind: 'status', status: 503, untilMs: 60_000 });
+	const withdrawals = await bed.runNode(
+		{ resource: 'unsubscribeAll', operation: 'batchUnsubscribe', email: '={{ $json.email }}', retryLaterOutput: true, requestSettings: QUICK },
+		items(2, 'withdraw'),
+	);
+	expect(withdrawals.error).toBeUndefined();
+	expect(withdrawals.json('HubSpot', 1).map((json) => [json.email, (json.retryLater as IDataObject).round])).toEqual([
+		['withdraw0@example.com', 1],
+		['withdraw1@example.com', 1],
+	]);
+	expect(bed.hubspot.state.allWrites).toEqual([]);
+});

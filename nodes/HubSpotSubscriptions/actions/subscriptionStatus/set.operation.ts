@@ -4,7 +4,7 @@ import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import { requireSubscriptionId } from '../../helpers/validation';
 import { executeWrites, readStatusWrite, type ItemWrites } from './statusWrites';
-import { optionsCollection, statusWriteFields, statusWriteOptions } from '../common.descriptions';
+import { brandOption, optionsCollection, statusWriteFields, statusWriteOptions } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionStatus'], operation: ['set'] } };
 
@@ -25,6 +25,11 @@ export const description: INodeProperties[] = [
 				'More subscription types to set to the same status with the same legal basis. The output item then lists every type under "statuses". Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
 		...statusWriteOptions,
+		{
+			...brandOption,
+			description:
+				'Narrows the subscription type lists to one brand (Brands add-on). A type belongs to one brand, so the writes and Dry Run use the type\'s own brand. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		},
 	]),
 ];
 
