@@ -164,3 +164,40 @@ test('HubSpot answering that a batch is too large halves it and goes on', async 
 	await bed.stop();
 	await bed.start({ rateLimit: { maxRequests: 100, windowMs: 1000 } });
 });
+
+describe('Max Retry Wait bounds the whole wait of a retried request, the rate window included', () => {
+	// One request per window (the user's budget of 1 per 10 s, scaled to the 1-second window the
+	// stand-in reports): after a 503, the retry must wait about a second for the window to free
+	// the slot its first attempt took, while the back-off alone is at most 250 ms.
+	const GET_TYPES = (maxRetryWaitSeconds: number): IDataObject => ({
+		resource: 'subscriptionType',
+		operation: 'getAll',
+		requestSettings: { maxRequestsPer10Seconds: 1, maxRetryWaitSeconds },
+	});
+
+	// The node learns the 1-second window from the headers of a first, plain answer.
+	beforeAll(async () => expect((await bed.runNode(GET_TYPES(10))).error).toBeUndefined());
+
+	// Mutation that turns this red: in transport/index.ts, acquire the retry's slot with
+	// `scheduler.acquire()` instead of `scheduler.acquireWithin(...)` (only back-off sleeps
+	// counted): the retry then waits out the window and succeeds.
+	test('a retry that would wait longer in the window than the bound allows gives up unsent', async () => {
+		bed.hubspot.injectFault({ kind: 'status', status: 503, path: /\/definitions$/ });
+		const run = await bed.runNode(GET_TYPES(0.5), [{}], { continueOnFail: true });
+		const [item] = run.json('HubSpot');
+		expect(item.error).toMatch(/HubSpot answered HTTP 503/);
+		expect(item.description).toMatch(/Gave up after 5 attempts or 0.5 s of waiting/);
+		// the retry was never sent: HubSpot saw the first attempt only
+		expect(bed.apiRequests().map((request) => request.status)).toEqual([503]);
+	});
+
+	test('with room for the window\'s wait, the same retry is sent and succeeds', async () => {
+		bed.hubspot.injectFault({ kind: 'status', status: 503, path: /\/definitions$/ });
+		const run = await bed.runNode(GET_TYPES(10), [{}], { continueOnFail: true });
+		expect(run.json('HubSpot')[0].error).toBeUndefined();
+		const [first, second] = bed.apiRequests();
+		expect([first.status, second.status]).toEqual([503, 200]);
+		// the retry went only once the window had freed the first attempt's slot
+		expect(second.receivedAt - first.respondedAt!).toBeGreaterThanOrEqual(900);
+	});
+});

@@ -238,7 +238,8 @@ export const requestSettingsField: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 60,
-			description: 'The most one request may wait between its attempts, in total',
+			description:
+				'The most one request may wait in total once an attempt failed: back-off, 429 pauses and waiting for a free slot in the rate limit before each retry',
 		},
 		{
 			displayName: 'Timeout (Seconds)',
