@@ -12,10 +12,11 @@ import {
 	DEFAULT_BASE_URL,
 	PUBLIC_APP_CREDENTIAL_TYPE,
 	PRIVATE_APP_CREDENTIAL_TYPE,
-	type ApiVersion,
 } from '../helpers/constants';
 import type { StandardError } from '../helpers/interfaces';
 import { schedulerFor, type RateWindowScheduler } from './scheduler';
+
+export * from './requests';
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -94,13 +95,6 @@ const LOST_RESPONSE_CODES = new Set([
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
-export function communicationPreferencesPath(version: ApiVersion, subPath: string) {
-	return `/communication-preferences/${version}${subPath}`;
-}
-
-export function encodeEmailForPath(email: string) {
-	return encodeURIComponent(email);
-}
 
 /**
  * The one door to HubSpot. Every request goes through n8n's authenticated request helper

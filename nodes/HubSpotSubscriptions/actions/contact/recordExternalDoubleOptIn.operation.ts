@@ -12,14 +12,11 @@ import {
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import { InputError, requireEmail } from '../../helpers/validation';
-import type { HubSpotRequest } from '../../transport';
+import { CRM_BATCH_LIMIT, upsertContactsByEmailRequest, type HubSpotRequest } from '../../transport';
 import { emailField, simplifyField } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['recordExternalDoubleOptIn'] } };
 
-const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
-/** HubSpot's CRM batch endpoints take at most 100 inputs. */
-const CRM_BATCH_LIMIT = 100;
 /** HubSpot's limit for a text property value set through the CRM (knowledge base, "Property field types"). */
 const TEXT_VALUE_LIMIT = 65_536;
 /** Refusals that concern a property, not a value: every input of the call would get them again. */
@@ -156,22 +153,18 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		group: '',
 		input: confirmation,
 	}));
-	const upsert = (batch: Array<Job<Confirmation>>): HubSpotRequest => ({
-		method: 'POST',
-		path: UPSERT_PATH,
-		body: {
-			inputs: batch.map(({ input }) => ({
-				idProperty: 'email',
-				id: input.email,
+	const upsert = (batch: Array<Job<Confirmation>>): HubSpotRequest =>
+		upsertContactsByEmailRequest(
+			batch.map(({ input }) => ({
+				email: input.email,
 				properties: {
 					[targets.confirmedAt]: input.confirmedAt,
 					[targets.source]: input.source,
 					...(input.evidence ? { [targets.evidence]: input.evidence } : {}),
 				},
 			})),
-		},
-		itemIndex: batch[0].itemIndex,
-	});
+			batch[0].itemIndex,
+		);
 	const outcomes = await runJobs<Confirmation, IDataObject>(setup.transport, jobs, {
 		...setup.pipeline,
 		// The upsert endpoint is a batch endpoint for everyone, one input or a hundred.
