@@ -196,6 +196,8 @@ export const batchModeOption: INodeProperties = {
 		},
 	],
 	description: 'Whether to group items into HubSpot\'s batch endpoints',
+	// Contact's upsert is a batch endpoint for every account: there is nothing to choose.
+	displayOptions: { hide: { '/resource': ['contact'] } },
 };
 
 export const requestSettingsField: INodeProperties = {

@@ -5,7 +5,7 @@ import type { HubSpotRequest } from './index';
 
 /**
  * Every HubSpot path the package calls, and the requests whose shape is HubSpot's alone.
- * Nothing outside transport/ spells a path (test/paths-in-transport.test.ts checks it).
+ * Nothing outside transport/ spells a path (test/code-shape.test.ts checks it).
  */
 
 export function encodeEmailForPath(email: string) {

@@ -113,15 +113,43 @@ interface Confirmation {
 	evidence: string;
 }
 
+/** The contact properties that receive the time, the source and the evidence. */
+interface Targets {
+	confirmedAt: string;
+	source: string;
+	evidence: string;
+}
+
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
-	const parameters = new ParameterReader(this);
-	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
-	const targets = {
+	const confirmations = readConfirmations(this, setup);
+	if (!confirmations.length) return;
+	const targets: Targets = {
 		confirmedAt: this.getNodeParameter('confirmedAtProperty', 0) as string,
 		source: this.getNodeParameter('sourceProperty', 0) as string,
 		evidence: this.getNodeParameter('evidenceProperty', 0) as string,
 	};
-	const confirmations = setup.outcomes
+	const created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex);
+	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
+		id,
+		itemIndex: confirmation.itemIndex,
+		email: confirmation.email.toLowerCase(),
+		group: '',
+		input: confirmation,
+	}));
+	const outcomes = await upsertContacts(setup, jobs, targets);
+	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
+	for (const job of jobs) {
+		const outcome = outcomes.get(job.id);
+		if (!outcome) continue; // stopped before sending
+		if (!outcome.ok) setup.outcomes.fail(job.itemIndex, outcome.error);
+		else setup.outcomes.succeed(job.itemIndex, simplify ? simplified(job.input, outcome.value, created) : outcome.value);
+	}
+}
+
+/** Every item's confirmation; bad input fails here, before any request. */
+function readConfirmations(ctx: IExecuteFunctions, setup: OperationSetup): Confirmation[] {
+	const parameters = new ParameterReader(ctx);
+	return setup.outcomes
 		.parseAll(
 			(itemIndex): Confirmation => ({
 				itemIndex,
@@ -132,27 +160,35 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 			}),
 		)
 		.map(({ value }) => value);
-	if (!confirmations.length) return;
+}
 
-	const created = this.getNodeParameter('createMissingProperties', 0, false)
+/**
+ * Creates the chosen properties that are missing (when asked to) and refuses targets that do
+ * not exist, are read-only or have the wrong type. Returns the names it created.
+ */
+async function prepareTargetProperties(
+	ctx: IExecuteFunctions,
+	setup: OperationSetup,
+	targets: Targets,
+	firstItemIndex: number,
+): Promise<string[]> {
+	const chosen = Object.values(targets);
+	const created = ctx.getNodeParameter('createMissingProperties', 0, false)
 		? await createMissingProperties(
 				setup.transport,
-				EXTERNAL_DOUBLE_OPT_IN_PROPERTIES.filter((property) => Object.values(targets).includes(property.name)),
-				confirmations[0].itemIndex,
+				EXTERNAL_DOUBLE_OPT_IN_PROPERTIES.filter((property) => chosen.includes(property.name)),
+				firstItemIndex,
 			)
 		: [];
 	if (created.length) {
 		setup.hints.add(`Created the contact properties ${created.join(', ')} in HubSpot (once; later runs find them).`);
 	}
-	checkTargets(this, await contactProperties(setup.transport, { fresh: created.length > 0 }), targets);
+	checkTargets(ctx, await contactProperties(setup.transport, { fresh: created.length > 0 }), targets);
+	return created;
+}
 
-	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
-		id,
-		itemIndex: confirmation.itemIndex,
-		email: confirmation.email.toLowerCase(),
-		group: '',
-		input: confirmation,
-	}));
+/** Records each confirmation on its contact, creating the contact where it does not exist. */
+async function upsertContacts(setup: OperationSetup, jobs: Array<Job<Confirmation>>, targets: Targets) {
 	const upsert = (batch: Array<Job<Confirmation>>): HubSpotRequest =>
 		upsertContactsByEmailRequest(
 			batch.map(({ input }) => ({
@@ -165,7 +201,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 			})),
 			batch[0].itemIndex,
 		);
-	const outcomes = await runJobs<Confirmation, IDataObject>(setup.transport, jobs, {
+	return await runJobs<Confirmation, IDataObject>(setup.transport, jobs, {
 		...setup.pipeline,
 		// The upsert endpoint is a batch endpoint for everyone, one input or a hundred.
 		mode: 'always',
@@ -186,37 +222,25 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		singleRequest: (job) => upsert([job]),
 		fromSingleResponse: (body) => ((body.results as IDataObject[]) ?? [])[0] ?? {},
 	});
+}
 
-	for (const job of jobs) {
-		const outcome = outcomes.get(job.id);
-		if (!outcome) continue; // stopped before sending
-		if (!outcome.ok) {
-			setup.outcomes.fail(job.itemIndex, outcome.error);
-			continue;
-		}
-		const result = outcome.value;
-		if (!simplify) {
-			setup.outcomes.succeed(job.itemIndex, result);
-			continue;
-		}
-		const { input } = job;
-		setup.outcomes.succeed(job.itemIndex, {
-			email: input.email,
-			contactId: result.id ?? null,
-			newContact: result.new === true,
-			confirmedAt: input.confirmedAt,
-			source: input.source,
-			evidence: input.evidence || null,
-			...(created.length ? { propertiesCreated: created } : {}),
-		});
-	}
+function simplified(input: Confirmation, result: IDataObject, created: string[]): IDataObject {
+	return {
+		email: input.email,
+		contactId: result.id ?? null,
+		newContact: result.new === true,
+		confirmedAt: input.confirmedAt,
+		source: input.source,
+		evidence: input.evidence || null,
+		...(created.length ? { propertiesCreated: created } : {}),
+	};
 }
 
 /** The chosen properties must exist, have the right type and take values from the API. */
 function checkTargets(
 	ctx: IExecuteFunctions,
 	properties: Map<string, ContactProperty>,
-	targets: { confirmedAt: string; source: string; evidence: string },
+	targets: Targets,
 ) {
 	const wanted: Array<[string, string, string[]]> = [
 		['Confirmed At Property', targets.confirmedAt, ['datetime']],

@@ -75,6 +75,29 @@ test('the scan would see a path: transport/ spells them all', () => {
 	expect(spelled.length).toBeGreaterThanOrEqual(5);
 });
 
+const MAX_FUNCTION_LINES = 80;
+
+// Mutation that turns this red: join the helpers of recordExternalDoubleOptIn.operation.ts's
+// `execute` back into it (102 lines before they were split by job).
+test(`no function in nodes/ is longer than ${MAX_FUNCTION_LINES} lines`, () => {
+	const long: string[] = [];
+	for (const file of sourceFiles(NODES)) {
+		const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+		const visit = (node: ts.Node) => {
+			if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+				const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
+				const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+				if (last - first + 1 > MAX_FUNCTION_LINES) {
+					long.push(`${relative(NODES, file)}:${first + 1} ${last - first + 1} lines`);
+				}
+			}
+			ts.forEachChild(node, visit);
+		};
+		visit(source);
+	}
+	expect(long).toEqual([]);
+});
+
 test('the path builders give HubSpot\'s paths, the address encoded', () => {
 	const email = 'a+b@example.com';
 	expect([
