@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { errorCodesOf, httpCodeOf, runJobs, type Job } from '../../helpers/batching';
 import {
 	EXTERNAL_DOUBLE_OPT_IN_PROPERTIES,
+	NEVER_WRITTEN,
 	contactProperties,
 	createMissingProperties,
 	isWritable,
@@ -128,6 +129,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		source: this.getNodeParameter('sourceProperty', 0) as string,
 		evidence: this.getNodeParameter('evidenceProperty', 0) as string,
 	};
+	refuseNeverWritten(this, targets);
 	const created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex);
 	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
 		id,
@@ -236,35 +238,57 @@ function simplified(input: Confirmation, result: IDataObject, created: string[])
 	};
 }
 
+/** The node's fields that name a target property, and the property types each takes. */
+const TARGET_FIELDS: Array<[keyof Targets, string, string[]]> = [
+	['confirmedAt', 'Confirmed At Property', ['datetime']],
+	['source', 'Source Property', ['string']],
+	['evidence', 'Evidence Property', ['string']],
+];
+
+function targetError(ctx: IExecuteFunctions, field: string, message: string, description: string) {
+	return new NodeOperationError(ctx.getNode(), message, { description: `Field "${field}": ${description}` });
+}
+
+function readOnlyError(ctx: IExecuteFunctions, field: string, name: string) {
+	return targetError(
+		ctx,
+		field,
+		`The contact property "${name}" is read-only: no API may set it`,
+		'choose a property of your own; a HubSpot workflow can then set the read-only status from it',
+	);
+}
+
+/**
+ * The properties no API may set (the confirmation status above all) are refused by name,
+ * before any request: the node does not rely on HubSpot's metadata or refusal for them.
+ */
+function refuseNeverWritten(ctx: IExecuteFunctions, targets: Targets) {
+	for (const [key, field] of TARGET_FIELDS) {
+		if (NEVER_WRITTEN.has(targets[key])) throw readOnlyError(ctx, field, targets[key]);
+	}
+}
+
 /** The chosen properties must exist, have the right type and take values from the API. */
-function checkTargets(
-	ctx: IExecuteFunctions,
-	properties: Map<string, ContactProperty>,
-	targets: Targets,
-) {
-	const wanted: Array<[string, string, string[]]> = [
-		['Confirmed At Property', targets.confirmedAt, ['datetime']],
-		['Source Property', targets.source, ['string']],
-		['Evidence Property', targets.evidence, ['string']],
-	];
-	for (const [field, name, types] of wanted) {
+function checkTargets(ctx: IExecuteFunctions, properties: Map<string, ContactProperty>, targets: Targets) {
+	for (const [key, field, types] of TARGET_FIELDS) {
+		const name = targets[key];
 		const property = properties.get(name);
-		const fail = (message: string, description: string) =>
-			new NodeOperationError(ctx.getNode(), message, { description: `Field "${field}": ${description}` });
 		if (!property) {
-			throw fail(
+			throw targetError(
+				ctx,
+				field,
 				`The contact property "${name}" does not exist in this HubSpot account`,
 				'choose an existing property, or turn on "Create the Properties if They Are Missing"',
 			);
 		}
-		if (!isWritable(property)) {
-			throw fail(
-				`The contact property "${name}" is read-only: no API may set it`,
-				'choose a property of your own; a HubSpot workflow can then set the read-only status from it',
-			);
-		}
+		if (!isWritable(property)) throw readOnlyError(ctx, field, name);
 		if (!types.includes(property.type)) {
-			throw fail(`The contact property "${name}" is of type ${property.type}`, `choose a property of type ${types.join(' or ')}`);
+			throw targetError(
+				ctx,
+				field,
+				`The contact property "${name}" is of type ${property.type}`,
+				`choose a property of type ${types.join(' or ')}`,
+			);
 		}
 	}
 	if (new Set(Object.values(targets)).size !== 3) {
