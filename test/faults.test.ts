@@ -50,16 +50,39 @@ function expectEveryItemWritten(run: Awaited<ReturnType<Bed['runNode']>>, items:
 
 const hintText = (run: Awaited<ReturnType<Bed['runNode']>>) => run.hints('HubSpot').map((hint) => hint.message).join('\n');
 
+// Counts, not clocks: the storm refuses every second matching request until it has refused
+// STORM of them, however fast or slow the machine is, and Max Attempts leaves room for the
+// worst case (one address refused every time). So the outcome depends on no timing.
+// Mutation that turns this red: in transport/index.ts decide(), answer a 429 with
+// `{ kind: 'fail' }` (no retry): the refused writes then end as errors.
 test('a 429 storm: half the requests refused for a stretch, every write still lands once', async () => {
-	bed.hubspot.injectFault({ kind: 'storm', ratio: 0.5, durationMs: 1500, path: /\/statuses\// });
+	const STORM = 12;
+	bed.hubspot.injectFault({ kind: 'storm', ratio: 0.5, times: STORM, durationMs: 10 * 60_000, path: /\/statuses\// });
 	const items = people(40, 'storm');
-	const started = Date.now();
-	const run = await bed.runNode(SET_MANY({ batchMode: 'never' }), items);
+	const run = await bed.runNode(
+		SET_MANY({ batchMode: 'never', maxAttempts: STORM + 1, maxRetryWaitSeconds: 300 }),
+		items,
+	);
 	expectEveryItemWritten(run, items);
-	const refused = bed.apiRequests().filter((request) => request.status === 429).length;
-	expect(refused).toBeGreaterThan(5);
-	expect(hintText(run)).toMatch(new RegExp(`${refused} answered 429`));
-	expect(Date.now() - started).toBeLessThan(20_000);
+	const requests = bed.apiRequests();
+	const refused = requests.filter((request) => request.status === 429);
+	expect(refused).toHaveLength(STORM);
+	// each refused request was sent again after its refusal, and that one landed
+	for (const refusal of refused) {
+		const again = requests.filter(
+			(request) =>
+				request.method === refusal.method &&
+				request.path === refusal.path &&
+				request.receivedAt >= refusal.respondedAt! &&
+				request.status === 200,
+		);
+		expect(again).toHaveLength(1);
+	}
+	// one successful write per address: nothing was sent twice that HubSpot had taken
+	const written = requests.filter((request) => request.method === 'POST' && request.status === 200);
+	expect(written).toHaveLength(items.length);
+	expect(bed.hubspot.state.allWrites).toHaveLength(items.length);
+	expect(hintText(run)).toMatch(new RegExp(`${STORM} answered 429 \\(rate limit\\) and were retried after a wait`));
 });
 
 test('500, 502 and 503 with HTML bodies are retried with backoff; the re-sent writes are counted', async () => {
