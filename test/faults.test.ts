@@ -53,16 +53,39 @@ function expectEveryItemWritten(run: Awaited<ReturnType<Bed['runNode']>>, items:
 
 const hintText = (run: Awaited<ReturnType<Bed['runNode']>>) => run.hints('HubSpot').map((hint) => hint.message).join('\n');
 
+// Counts, not clocks: the storm refuses every second matching request until it has refused
+// STORM of them, however fast or slow the machine is, and Max Attempts leaves room for the
+// worst case (one address refused every time). So the outcome depends on no timing.
+// Mutation that turns this red: in transport/index.ts decide(), answer a 429 with
+// `{ kind: 'fail' }` (no retry): the refused writes then end as errors.
 test('a 429 storm: half the requests refused for a stretch, every write still lands once', async () => {
-	bed.hubspot.injectFault({ kind: 'storm', ratio: 0.5, durationMs: 1500, path: /\/statuses\// });
+	const STORM = 12;
+	bed.hubspot.injectFault({ kind: 'storm', ratio: 0.5, times: STORM, durationMs: 10 * 60_000, path: /\/statuses\// });
 	const items = people(40, 'storm');
-	const started = Date.now();
-	const run = await bed.runNode(SET_MANY({ batchMode: 'never' }), items);
+	const run = await bed.runNode(
+		SET_MANY({ batchMode: 'never', maxAttempts: STORM + 1, maxRetryWaitSeconds: 300 }),
+		items,
+	);
 	expectEveryItemWritten(run, items);
-	const refused = bed.apiRequests().filter((request) => request.status === 429).length;
-	expect(refused).toBeGreaterThan(5);
-	expect(hintText(run)).toMatch(new RegExp(`${refused} answered 429`));
-	expect(Date.now() - started).toBeLessThan(20_000);
+	const requests = bed.apiRequests();
+	const refused = requests.filter((request) => request.status === 429);
+	expect(refused).toHaveLength(STORM);
+	// each refused request was sent again after its refusal, and that one landed
+	for (const refusal of refused) {
+		const again = requests.filter(
+			(request) =>
+				request.method === refusal.method &&
+				request.path === refusal.path &&
+				request.receivedAt >= refusal.respondedAt! &&
+				request.status === 200,
+		);
+		expect(again).toHaveLength(1);
+	}
+	// one successful write per address: nothing was sent twice that HubSpot had taken
+	const written = requests.filter((request) => request.method === 'POST' && request.status === 200);
+	expect(written).toHaveLength(items.length);
+	expect(bed.hubspot.state.allWrites).toHaveLength(items.length);
+	expect(hintText(run)).toMatch(new RegExp(`${STORM} answered 429 \\(rate limit\\) and were retried after a wait`));
 });
 
 test('500, 502 and 503 with HTML bodies are retried with backoff; the re-sent writes are counted', async () => {
@@ -167,4 +190,41 @@ test('HubSpot answering that a batch is too large halves it, goes on, and keeps 
 	]);
 	await bed.stop();
 	await bed.start({ rateLimit: { maxRequests: 100, windowMs: 1000 } });
+});
+
+describe('Max Retry Wait bounds the whole wait of a retried request, the rate window included', () => {
+	// One request per window (the user's budget of 1 per 10 s, scaled to the 1-second window the
+	// stand-in reports): after a 503, the retry must wait about a second for the window to free
+	// the slot its first attempt took, while the back-off alone is at most 250 ms.
+	const GET_TYPES = (maxRetryWaitSeconds: number): IDataObject => ({
+		resource: 'subscriptionType',
+		operation: 'getAll',
+		requestSettings: { maxRequestsPer10Seconds: 1, maxRetryWaitSeconds },
+	});
+
+	// The node learns the 1-second window from the headers of a first, plain answer.
+	beforeAll(async () => expect((await bed.runNode(GET_TYPES(10))).error).toBeUndefined());
+
+	// Mutation that turns this red: in transport/index.ts, acquire the retry's slot with
+	// `scheduler.acquire()` instead of `scheduler.acquireWithin(...)` (only back-off sleeps
+	// counted): the retry then waits out the window and succeeds.
+	test('a retry that would wait longer in the window than the bound allows gives up unsent', async () => {
+		bed.hubspot.injectFault({ kind: 'status', status: 503, path: /\/definitions$/ });
+		const run = await bed.runNode(GET_TYPES(0.5), [{}], { continueOnFail: true });
+		const [item] = run.json('HubSpot');
+		expect(item.error).toMatch(/HubSpot answered HTTP 503/);
+		expect(item.description).toMatch(/Gave up after 5 attempts or 0.5 s of waiting/);
+		// the retry was never sent: HubSpot saw the first attempt only
+		expect(bed.apiRequests().map((request) => request.status)).toEqual([503]);
+	});
+
+	test('with room for the window\'s wait, the same retry is sent and succeeds', async () => {
+		bed.hubspot.injectFault({ kind: 'status', status: 503, path: /\/definitions$/ });
+		const run = await bed.runNode(GET_TYPES(10), [{}], { continueOnFail: true });
+		expect(run.json('HubSpot')[0].error).toBeUndefined();
+		const [first, second] = bed.apiRequests();
+		expect([first.status, second.status]).toEqual([503, 200]);
+		// the retry went only once the window had freed the first attempt's slot
+		expect(second.receivedAt - first.respondedAt!).toBeGreaterThanOrEqual(900);
+	});
 });

@@ -79,3 +79,21 @@ describe('Non-GDPR writes', () => {
 		expect(write.body).toEqual({ subscriptionId: 101, statusState: 'SUBSCRIBED', channel: 'EMAIL', legalBasis: 'NON_GDPR' });
 	});
 });
+
+describe('request settings per resource', () => {
+	const requestSettings = description.properties.find((property) => property.name === 'requestSettings')!;
+	const settingsShown = (resource: string) =>
+		(requestSettings.options as INodeProperties[])
+			.filter((option) => NodeHelpers.displayParameter({}, option, { typeVersion: 1 }, description, { resource }))
+			.map((option) => option.name);
+
+	// Mutation that turns this red: remove the displayOptions of batchModeOption in
+	// actions/common.descriptions.ts (Contact would offer a setting its upsert ignores).
+	test('Use Batch Endpoints is offered where it chooses something, not for Contact', () => {
+		expect(settingsShown('contact')).not.toContain('batchMode');
+		expect(settingsShown('contact')).toContain('batchSize');
+		for (const resource of ['subscriptionStatus', 'unsubscribeAll', 'subscriptionType']) {
+			expect(settingsShown(resource)).toContain('batchMode');
+		}
+	});
+});

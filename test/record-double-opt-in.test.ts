@@ -171,6 +171,22 @@ describe('Contact → Record External Double Opt-In', () => {
 		}
 	});
 
+	// Mutation that turns this red: delete the refuseNeverWritten(...) call in
+	// recordExternalDoubleOptIn.operation.ts. The node then asks HubSpot for the contact
+	// properties first and leaves the refusal to HubSpot's metadata.
+	test('the node refuses the confirmation status by name, with no request reaching HubSpot', async () => {
+		for (const field of ['confirmedAtProperty', 'sourceProperty', 'evidenceProperty'] as const) {
+			bed.reset();
+			const run = await bed.runNode({ ...RECORD, createMissingProperties: true, [field]: 'hs_emailconfirmationstatus' }, [
+				{ email: 'x@example.com', occurredAt: '2026-11-20T10:00:00Z' },
+			]);
+			const error = run.error as unknown as { message: string; description: string };
+			expect(error.message).toBe('The contact property "hs_emailconfirmationstatus" is read-only: no API may set it');
+			expect(error.description).toMatch(/^Field "(Confirmed At|Source|Evidence) Property": /);
+			expect(bed.apiRequests()).toEqual([]);
+		}
+	});
+
 	test('the stand-in itself refuses a write of the confirmation status, as HubSpot does', async () => {
 		// Proof that the guard above has something to guard against (sent here by hand, not by the node).
 		const response = await fetch(`${bed.hubspot.url}/crm/v3/objects/contacts/batch/upsert`, {

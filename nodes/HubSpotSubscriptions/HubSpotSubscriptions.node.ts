@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { NODE_OUTPUTS, requestSettingsField, retryLaterFields } from './actions/common.descriptions';
+import { apiVersionField, NODE_OUTPUTS, requestSettingsField, retryLaterFields } from './actions/common.descriptions';
 import * as contact from './actions/contact/Contact.resource';
 import * as subscriptionStatus from './actions/subscriptionStatus/SubscriptionStatus.resource';
 import * as subscriptionType from './actions/subscriptionType/SubscriptionType.resource';
@@ -82,20 +82,7 @@ export class HubSpotSubscriptions implements INodeType {
 			...subscriptionType.description,
 			...unsubscribeAll.description,
 			...contact.description,
-			{
-				displayName: 'API Version',
-				name: 'apiVersion',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: statusResources },
-				options: [
-					{ name: '2026-09 (Latest)', value: '2026-09' },
-					{ name: '2026-03', value: '2026-03' },
-					{ name: 'V4', value: 'v4' },
-				],
-				default: '2026-09',
-				description: 'The version of HubSpot\'s Communication Preferences API to call',
-			},
+			apiVersionField({ show: statusResources }),
 			...retryLaterFields,
 			requestSettingsField,
 		],

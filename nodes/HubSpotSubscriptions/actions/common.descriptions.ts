@@ -1,48 +1,60 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import {
+	API_VERSIONS,
+	DEFAULT_API_VERSION,
+	LEGAL_BASES,
+	STATUS_STATES,
+	type ApiVersion,
+	type LegalBasis,
+	type StatusState,
+} from '../helpers/constants';
+
 type DisplayOptions = INodeProperties['displayOptions'];
 
-export const legalBasisOptions: INodePropertyOptions[] = [
-	{
+/** The editor's words for each legal basis; the values and their order are LEGAL_BASES'. */
+const legalBasisText: Record<LegalBasis, { name: string; description: string }> = {
+	CONSENT_WITH_NOTICE: {
 		name: 'Consent With Notice',
-		value: 'CONSENT_WITH_NOTICE',
 		description:
 			'The person said yes, e.g. by confirming a double opt-in, after being told what they will get. The usual basis for marketing email.',
 	},
-	{
+	LEGITIMATE_INTEREST_CLIENT: {
 		name: 'Legitimate Interest (Existing Customer)',
-		value: 'LEGITIMATE_INTEREST_CLIENT',
 		description:
 			'They are already a customer and you send them something closely related to what they bought',
 	},
-	{
+	LEGITIMATE_INTEREST_OTHER: {
 		name: 'Legitimate Interest (Other)',
-		value: 'LEGITIMATE_INTEREST_OTHER',
 		description:
 			'Another interest of yours that you have weighed against their rights and documented',
 	},
-	{
+	LEGITIMATE_INTEREST_PQL: {
 		name: 'Legitimate Interest (Product Qualified Lead)',
-		value: 'LEGITIMATE_INTEREST_PQL',
-		description: 'They use your product (e.g. a free plan) and you write to them about it',
+		description:
+			'They use your product (e.g. a free plan) and you write to them about it',
 	},
-	{
+	NON_GDPR: {
 		name: 'Not Applicable (Non-GDPR)',
-		value: 'NON_GDPR',
 		description:
 			'GDPR does not apply to this person. The node then accepts an empty explanation, but HubSpot still asks for one when the account\'s data privacy setting is on.',
 	},
-	{
+	PERFORMANCE_OF_CONTRACT: {
 		name: 'Performance of a Contract',
-		value: 'PERFORMANCE_OF_CONTRACT',
-		description: 'The email is needed to deliver what they signed up for or bought',
+		description:
+			'The email is needed to deliver what they signed up for or bought',
 	},
-	{
+	PROCESS_AND_STORE: {
 		name: 'Process and Store',
-		value: 'PROCESS_AND_STORE',
-		description: 'Consent to keep and process their data, without consent to marketing email',
+		description:
+			'Consent to keep and process their data, without consent to marketing email',
 	},
-];
+};
+
+export const legalBasisOptions: INodePropertyOptions[] = LEGAL_BASES.map((value) => ({
+	value,
+	...legalBasisText[value],
+}));
 
 export const subscriptionTypeLocator = (
 	name: string,
@@ -117,23 +129,17 @@ export const legalBasisExplanationField: INodeProperties = {
 	typeOptions: { rows: 2 },
 };
 
-export const statusStateOptions: INodePropertyOptions[] = [
-	{
-		name: 'Subscribed',
-		value: 'SUBSCRIBED',
-		description: 'The person agreed to receive this type of email',
-	},
-	{
-		name: 'Unsubscribed',
-		value: 'UNSUBSCRIBED',
-		description: 'Stop this type of email to the person at once',
-	},
-	{
-		name: 'Not Specified',
-		value: 'NOT_SPECIFIED',
-		description: 'No choice recorded for this type',
-	},
-];
+/** The editor's words for each status; the values and their order are STATUS_STATES'. */
+const statusStateText: Record<StatusState, { name: string; description: string }> = {
+	SUBSCRIBED: { name: 'Subscribed', description: 'The person agreed to receive this type of email' },
+	UNSUBSCRIBED: { name: 'Unsubscribed', description: 'Stop this type of email to the person at once' },
+	NOT_SPECIFIED: { name: 'Not Specified', description: 'No choice recorded for this type' },
+};
+
+export const statusStateOptions: INodePropertyOptions[] = STATUS_STATES.map((value) => ({
+	value,
+	...statusStateText[value],
+}));
 
 export const unsubscribeNotice = (displayOptions: INodeProperties['displayOptions']): INodeProperties => ({
 	displayName:
@@ -196,6 +202,8 @@ export const batchModeOption: INodeProperties = {
 		},
 	],
 	description: 'Whether to group items into HubSpot\'s batch endpoints',
+	// Contact's upsert is a batch endpoint for every account: there is nothing to choose.
+	displayOptions: { hide: { '/resource': ['contact'] } },
 };
 
 export const requestSettingsField: INodeProperties = {
@@ -238,7 +246,8 @@ export const requestSettingsField: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 60,
-			description: 'The most one request may wait between its attempts, in total',
+			description:
+				'The most one request may wait in total once an attempt failed: back-off, 429 pauses and waiting for a free slot in the rate limit before each retry',
 		},
 		{
 			displayName: 'Timeout (Seconds)',
@@ -351,3 +360,19 @@ export const statusWriteFields = (
 	{ ...dryRunField, displayOptions },
 	{ ...simplifyField, displayOptions },
 ];
+
+/** "2026-09 (Latest)", "2026-03", "V4": the newest is marked, names start with a capital. */
+const apiVersionLabel = (version: ApiVersion) =>
+	version === API_VERSIONS[0] ? `${version} (Latest)` : version.replace(/^v/, 'V');
+
+/** HubSpot's Communication Preferences API versions, in the order of API_VERSIONS. */
+export const apiVersionField = (displayOptions: DisplayOptions): INodeProperties => ({
+	displayName: 'API Version',
+	name: 'apiVersion',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions,
+	options: API_VERSIONS.map((value) => ({ name: apiVersionLabel(value), value })),
+	default: DEFAULT_API_VERSION,
+	description: 'The version of HubSpot\'s Communication Preferences API to call',
+});

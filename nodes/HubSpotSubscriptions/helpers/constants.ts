@@ -1,6 +1,7 @@
+/** Newest first; the newest is the default. */
 export const API_VERSIONS = ['2026-09', '2026-03', 'v4'] as const;
 export type ApiVersion = (typeof API_VERSIONS)[number];
-export const DEFAULT_API_VERSION: ApiVersion = '2026-09';
+export const DEFAULT_API_VERSION: ApiVersion = API_VERSIONS[0];
 
 export const STATUS_STATES = ['SUBSCRIBED', 'UNSUBSCRIBED', 'NOT_SPECIFIED'] as const;
 export type StatusState = (typeof STATUS_STATES)[number];

@@ -1,8 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { HubSpotTransport } from '../transport';
-
-export const PROPERTIES_PATH = '/crm/v3/properties/contacts';
+import { contactPropertiesRequest, createContactPropertyRequest, type HubSpotTransport } from '../transport';
 
 /** HubSpot's contact property definition (the fields this node reads). */
 export interface ContactProperty extends IDataObject {
@@ -60,7 +58,7 @@ export async function contactProperties(
 	const key = await transport.accountKey();
 	const cached = cache.get(key);
 	if (!fresh && cached && Date.now() - cached.loadedAt < CACHE_TTL_MS) return cached.properties;
-	const response = await transport.request<{ results?: ContactProperty[] }>({ method: 'GET', path: PROPERTIES_PATH });
+	const response = await transport.request<{ results?: ContactProperty[] }>(contactPropertiesRequest());
 	const properties = new Map((response.body.results ?? []).map((property) => [property.name, property]));
 	cache.set(key, { loadedAt: Date.now(), properties });
 	return properties;
@@ -79,14 +77,8 @@ export async function createMissingProperties(
 	const existing = await contactProperties(transport, { fresh: true });
 	const created: string[] = [];
 	for (const property of wanted.filter((candidate) => !existing.has(candidate.name))) {
-		const response = await transport.request<ContactProperty>({
-			method: 'POST',
-			path: PROPERTIES_PATH,
-			body: property,
-			itemIndex,
-			// 409: another execution created it a moment ago, which is the outcome we wanted
-			acceptStatuses: [409],
-		});
+		const response = await transport.request<ContactProperty>(createContactPropertyRequest(property, itemIndex));
+		// 409: another execution created it a moment ago, which is the outcome we wanted
 		if (response.statusCode === 409) {
 			existing.set(property.name, property);
 			continue;

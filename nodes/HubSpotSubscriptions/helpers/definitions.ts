@@ -1,6 +1,22 @@
-import { communicationPreferencesPath, type HubSpotTransport } from '../transport';
+import { definitionsRequest, type HubSpotTransport } from '../transport';
 import type { ApiVersion } from './constants';
 import type { SubscriptionDefinition } from './interfaces';
+
+/**
+ * The one reader of the account's subscription types (HubSpot calls them definitions), for
+ * the dropdowns, Subscription Type → Get Many and the check before a write.
+ */
+export async function readDefinitions(
+	transport: HubSpotTransport,
+	version: ApiVersion,
+	query: { businessUnitId?: number; includeTranslations?: boolean } = {},
+	itemIndex?: number,
+): Promise<SubscriptionDefinition[]> {
+	const response = await transport.request<{ results?: SubscriptionDefinition[] }>(
+		definitionsRequest(version, query, itemIndex),
+	);
+	return response.body.results ?? [];
+}
 
 /** Subscription types change rarely; five minutes saves a lookup on every small execution. */
 const CACHE_TTL_MS = 5 * 60 * 1000;
@@ -8,8 +24,8 @@ const CACHE_TTL_MS = 5 * 60 * 1000;
 const cache = new Map<string, { loadedAt: number; definitions: Map<number, SubscriptionDefinition> }>();
 
 /**
- * The account's subscription types, used to refuse an unknown or archived type before
- * anything is written, and to name each type in the output.
+ * The account's subscription types by ID, kept for a few minutes: used to refuse an unknown
+ * or archived type before anything is written, and to name each type in the output.
  */
 export async function subscriptionTypes(
 	transport: HubSpotTransport,
@@ -22,12 +38,8 @@ export async function subscriptionTypes(
 	// A type created a minute ago is not in the cache yet: reload once before calling it unknown.
 	if (fresh && requiredIds.every((id) => cached.definitions.has(id))) return cached.definitions;
 
-	const response = await transport.request<{ results?: SubscriptionDefinition[] }>({
-		method: 'GET',
-		path: communicationPreferencesPath(version, '/definitions'),
-	});
 	const definitions = new Map<number, SubscriptionDefinition>();
-	for (const definition of response.body.results ?? []) definitions.set(Number(definition.id), definition);
+	for (const definition of await readDefinitions(transport, version)) definitions.set(Number(definition.id), definition);
 	cache.set(key, { loadedAt: Date.now(), definitions });
 	return definitions;
 }

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { definitionLabel, loadDefinitions } from './definitions';
+import { definitionLabel, loadDefinitions } from './subscriptionTypeOptions';
 
 export async function searchSubscriptionTypes(
 	this: ILoadOptionsFunctions,

@@ -2,7 +2,7 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { contactProperties, isWritable } from '../helpers/contactProperties';
 import { HubSpotTransport } from '../transport';
-import { brandLabel, definitionLabel, loadDefinitions } from './definitions';
+import { brandLabel, definitionLabel, loadDefinitions } from './subscriptionTypeOptions';
 
 /** For Set's additional types: only active ones, since HubSpot takes no statuses for archived types. */
 export async function getSubscriptionTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

@@ -12,10 +12,11 @@ import {
 	DEFAULT_BASE_URL,
 	PUBLIC_APP_CREDENTIAL_TYPE,
 	PRIVATE_APP_CREDENTIAL_TYPE,
-	type ApiVersion,
 } from '../helpers/constants';
 import type { StandardError } from '../helpers/interfaces';
 import { schedulerFor, type RateWindowScheduler } from './scheduler';
+
+export * from './requests';
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -24,7 +25,10 @@ export interface RequestSettings {
 	maxRequestsPer10Seconds: number;
 	/** Attempts per request, the first one included. */
 	maxAttempts: number;
-	/** Total time one request may spend waiting between its attempts. */
+	/**
+	 * Total time one request may spend waiting after its first attempt failed: back-off sleeps,
+	 * 429 pauses and the time its retries wait for a slot in the rate window.
+	 */
 	maxRetryWaitMs: number;
 	timeoutMs: number;
 	maxConcurrent: number;
@@ -107,14 +111,6 @@ export function isTransientFailure(error: unknown): boolean {
 	return isLostResponse({ message: String(response.message ?? error.message ?? '') });
 }
 
-export function communicationPreferencesPath(version: ApiVersion, subPath: string) {
-	return `/communication-preferences/${version}${subPath}`;
-}
-
-export function encodeEmailForPath(email: string) {
-	return encodeURIComponent(email);
-}
-
 /**
  * The one door to HubSpot. Every request goes through n8n's authenticated request helper
  * (so OAuth2 refresh, proxies and n8n's own credential handling apply), waits for a slot
@@ -170,52 +166,63 @@ export class HubSpotTransport {
 		await this.prepare();
 		const scheduler = this.scheduler!;
 		let waitedMs = 0;
+		let retry: { failure: FailedCall; resend: boolean; pauseAll: boolean } | undefined;
 		for (let attempt = 1; ; attempt++) {
 			if (this.dailyLimitError) throw this.dailyLimitError;
-			const release = await scheduler.acquire();
+			let release: (() => void) | undefined;
+			if (retry) {
+				// A retry's time in the rate window counts towards Max Retry Wait; the first
+				// attempt's does not (a large run queues its requests for as long as it takes).
+				const queuedAt = Date.now();
+				release = await scheduler.acquireWithin(this.settings.maxRetryWaitMs - waitedMs);
+				waitedMs += Date.now() - queuedAt;
+				if (!release) throw this.toNodeApiError(retry.failure, request, 'exhausted');
+			} else {
+				release = await scheduler.acquire();
+			}
 			if (this.dailyLimitError) {
 				// The daily limit was reached while this request waited: do not send it.
 				release();
 				throw this.dailyLimitError;
 			}
+			if (retry) this.countRetry(request, retry);
 			this.stats.requests++;
-			let outcome: { response: RawResponse } | { failure: FailedCall };
-			try {
-				outcome = { response: await this.send(request) };
-			} catch (error) {
-				outcome = { failure: describeFailure(error) };
-			} finally {
-				release();
-			}
-			let failure: FailedCall;
+			const outcome = await this.sendHoldingSlot(request, release);
 			if ('response' in outcome) {
-				const { response } = outcome;
-				scheduler.observeHeaders(response.headers);
-				if (
-					(response.statusCode >= 200 && response.statusCode < 300) ||
-					request.acceptStatuses?.includes(response.statusCode)
-				) {
-					return { statusCode: response.statusCode, body: response.body as T };
+				scheduler.observeHeaders(outcome.response.headers);
+				if (isAnswer(outcome.response, request)) {
+					return { statusCode: outcome.response.statusCode, body: outcome.response.body as T };
 				}
-				failure = {
-					statusCode: response.statusCode,
-					headers: response.headers,
-					body: response.body,
-					message: `HTTP ${response.statusCode}`,
-				};
-			} else {
-				failure = outcome.failure;
 			}
-
+			const failure = 'response' in outcome ? failureOf(outcome.response) : outcome.failure;
 			const decision = this.decide(failure, attempt, waitedMs);
-			if (decision.kind === 'fail') {
-				throw this.toNodeApiError(failure, request, decision.reason);
-			}
-			this.stats.retries++;
-			if (decision.resend && request.method !== 'GET') this.stats.resends++;
-			waitedMs += decision.waitMs;
+			if (decision.kind === 'fail') throw this.toNodeApiError(failure, request, decision.reason);
+			retry = { failure, resend: decision.resend, pauseAll: decision.pauseAll };
 			if (decision.pauseAll) scheduler.pause(decision.waitMs);
+			const sleptFrom = Date.now();
 			await sleep(decision.waitMs);
+			waitedMs += Date.now() - sleptFrom;
+		}
+	}
+
+	/** Counted when the retry is really sent, not when it is decided (it may give up waiting). */
+	private countRetry(request: HubSpotRequest, retry: { resend: boolean; pauseAll: boolean }) {
+		this.stats.retries++;
+		if (retry.resend && request.method !== 'GET') this.stats.resends++;
+		if (retry.pauseAll) this.stats.retried429++;
+	}
+
+	/** Sends once; the rate-window slot is given back when the answer (or the failure) arrives. */
+	private async sendHoldingSlot(
+		request: HubSpotRequest,
+		release: () => void,
+	): Promise<{ response: RawResponse } | { failure: FailedCall }> {
+		try {
+			return { response: await this.send(request) };
+		} catch (error) {
+			return { failure: describeFailure(error) };
+		} finally {
+			release();
 		}
 	}
 
@@ -275,7 +282,6 @@ export class HubSpotTransport {
 			if (!attemptsLeft || waitedMs + waitMs > this.settings.maxRetryWaitMs) {
 				return { kind: 'fail', reason: 'exhausted' };
 			}
-			this.stats.retried429++;
 			return { kind: 'retry', waitMs, resend: false, pauseAll: true };
 		}
 
@@ -338,8 +344,8 @@ export class HubSpotTransport {
 			);
 		} else if (reason === 'exhausted') {
 			details.unshift(
-				`Gave up after ${this.settings.maxAttempts} attempts or ${Math.round(
-					this.settings.maxRetryWaitMs / 1000,
+				`Gave up after ${this.settings.maxAttempts} attempts or ${Number(
+					(this.settings.maxRetryWaitMs / 1000).toFixed(1),
 				)} s of waiting (see the node's Request Settings).`,
 			);
 		}
@@ -364,6 +370,23 @@ export class HubSpotTransport {
 		if (reason === 'daily') this.dailyLimitError = error;
 		return error;
 	}
+}
+
+/** A 2xx, or an error status this request takes as an answer. */
+function isAnswer(response: RawResponse, request: HubSpotRequest) {
+	return (
+		(response.statusCode >= 200 && response.statusCode < 300) ||
+		request.acceptStatuses?.includes(response.statusCode) === true
+	);
+}
+
+function failureOf(response: RawResponse): FailedCall {
+	return {
+		statusCode: response.statusCode,
+		headers: response.headers,
+		body: response.body,
+		message: `HTTP ${response.statusCode}`,
+	};
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

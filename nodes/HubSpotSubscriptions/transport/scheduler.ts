@@ -81,6 +81,32 @@ export class RateWindowScheduler {
 		});
 	}
 
+	/**
+	 * Like acquire(), but gives up after `ms` without a slot: the request leaves the queue and
+	 * undefined comes back. A retry uses it so that its wait stays within Max Retry Wait.
+	 */
+	async acquireWithin(ms: number): Promise<(() => void) | undefined> {
+		return await new Promise((resolve) => {
+			let settled = false;
+			const waiter = (release: () => void) => {
+				settled = true;
+				resolve(release);
+			};
+			this.queue.push(waiter);
+			this.pump();
+			if (settled) return;
+			void sleep(Math.max(0, Math.ceil(ms))).then(() => {
+				if (settled) return;
+				settled = true;
+				const index = this.queue.indexOf(waiter);
+				if (index >= 0) this.queue.splice(index, 1);
+				resolve(undefined);
+				// The head of the queue may have changed.
+				this.pump();
+			});
+		});
+	}
+
 	private grant(): () => void {
 		this.inFlight++;
 		if (this.serverRemaining) this.serverRemaining.sentSince++;

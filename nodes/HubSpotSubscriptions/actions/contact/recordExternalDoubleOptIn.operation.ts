@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { errorCodesOf, httpCodeOf, runJobs, type Job } from '../../helpers/batching';
 import {
 	EXTERNAL_DOUBLE_OPT_IN_PROPERTIES,
+	NEVER_WRITTEN,
 	contactProperties,
 	createMissingProperties,
 	isWritable,
@@ -12,14 +13,11 @@ import {
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import { InputError, requireEmail } from '../../helpers/validation';
-import type { HubSpotRequest } from '../../transport';
+import { CRM_BATCH_LIMIT, upsertContactsByEmailRequest, type HubSpotRequest } from '../../transport';
 import { emailField, simplifyField } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['recordExternalDoubleOptIn'] } };
 
-const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
-/** HubSpot's CRM batch endpoints take at most 100 inputs. */
-const CRM_BATCH_LIMIT = 100;
 /** HubSpot's limit for a text property value set through the CRM (knowledge base, "Property field types"). */
 const TEXT_VALUE_LIMIT = 65_536;
 /** Refusals that concern a property, not a value: every input of the call would get them again. */
@@ -116,15 +114,44 @@ interface Confirmation {
 	evidence: string;
 }
 
+/** The contact properties that receive the time, the source and the evidence. */
+interface Targets {
+	confirmedAt: string;
+	source: string;
+	evidence: string;
+}
+
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
-	const parameters = new ParameterReader(this);
-	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
-	const targets = {
+	const confirmations = readConfirmations(this, setup);
+	if (!confirmations.length) return;
+	const targets: Targets = {
 		confirmedAt: this.getNodeParameter('confirmedAtProperty', 0) as string,
 		source: this.getNodeParameter('sourceProperty', 0) as string,
 		evidence: this.getNodeParameter('evidenceProperty', 0) as string,
 	};
-	const confirmations = setup.outcomes
+	refuseNeverWritten(this, targets);
+	const created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex);
+	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
+		id,
+		itemIndex: confirmation.itemIndex,
+		email: confirmation.email.toLowerCase(),
+		group: '',
+		input: confirmation,
+	}));
+	const outcomes = await upsertContacts(setup, jobs, targets);
+	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
+	for (const job of jobs) {
+		const outcome = outcomes.get(job.id);
+		if (!outcome) continue; // stopped before sending
+		if (!outcome.ok) setup.outcomes.fail(job.itemIndex, outcome.error);
+		else setup.outcomes.succeed(job.itemIndex, simplify ? simplified(job.input, outcome.value, created) : outcome.value);
+	}
+}
+
+/** Every item's confirmation; bad input fails here, before any request. */
+function readConfirmations(ctx: IExecuteFunctions, setup: OperationSetup): Confirmation[] {
+	const parameters = new ParameterReader(ctx);
+	return setup.outcomes
 		.parseAll(
 			(itemIndex): Confirmation => ({
 				itemIndex,
@@ -135,44 +162,48 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 			}),
 		)
 		.map(({ value }) => value);
-	if (!confirmations.length) return;
+}
 
-	const created = this.getNodeParameter('createMissingProperties', 0, false)
+/**
+ * Creates the chosen properties that are missing (when asked to) and refuses targets that do
+ * not exist, are read-only or have the wrong type. Returns the names it created.
+ */
+async function prepareTargetProperties(
+	ctx: IExecuteFunctions,
+	setup: OperationSetup,
+	targets: Targets,
+	firstItemIndex: number,
+): Promise<string[]> {
+	const chosen = Object.values(targets);
+	const created = ctx.getNodeParameter('createMissingProperties', 0, false)
 		? await createMissingProperties(
 				setup.transport,
-				EXTERNAL_DOUBLE_OPT_IN_PROPERTIES.filter((property) => Object.values(targets).includes(property.name)),
-				confirmations[0].itemIndex,
+				EXTERNAL_DOUBLE_OPT_IN_PROPERTIES.filter((property) => chosen.includes(property.name)),
+				firstItemIndex,
 			)
 		: [];
 	if (created.length) {
 		setup.hints.add(`Created the contact properties ${created.join(', ')} in HubSpot (once; later runs find them).`);
 	}
-	checkTargets(this, await contactProperties(setup.transport, { fresh: created.length > 0 }), targets);
+	checkTargets(ctx, await contactProperties(setup.transport, { fresh: created.length > 0 }), targets);
+	return created;
+}
 
-	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
-		id,
-		itemIndex: confirmation.itemIndex,
-		email: confirmation.email.toLowerCase(),
-		group: '',
-		input: confirmation,
-	}));
-	const upsert = (batch: Array<Job<Confirmation>>): HubSpotRequest => ({
-		method: 'POST',
-		path: UPSERT_PATH,
-		body: {
-			inputs: batch.map(({ input }) => ({
-				idProperty: 'email',
-				id: input.email,
+/** Records each confirmation on its contact, creating the contact where it does not exist. */
+async function upsertContacts(setup: OperationSetup, jobs: Array<Job<Confirmation>>, targets: Targets) {
+	const upsert = (batch: Array<Job<Confirmation>>): HubSpotRequest =>
+		upsertContactsByEmailRequest(
+			batch.map(({ input }) => ({
+				email: input.email,
 				properties: {
 					[targets.confirmedAt]: input.confirmedAt,
 					[targets.source]: input.source,
 					...(input.evidence ? { [targets.evidence]: input.evidence } : {}),
 				},
 			})),
-		},
-		itemIndex: batch[0].itemIndex,
-	});
-	const outcomes = await runJobs<Confirmation, IDataObject>(setup.transport, jobs, {
+			batch[0].itemIndex,
+		);
+	return await runJobs<Confirmation, IDataObject>(setup.transport, jobs, {
 		...setup.pipeline,
 		// The upsert endpoint is a batch endpoint for everyone, one input or a hundred.
 		mode: 'always',
@@ -193,61 +224,71 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		singleRequest: (job) => upsert([job]),
 		fromSingleResponse: (body) => ((body.results as IDataObject[]) ?? [])[0] ?? {},
 	});
+}
 
-	for (const job of jobs) {
-		const outcome = outcomes.get(job.id);
-		if (!outcome) continue; // stopped before sending
-		if (!outcome.ok) {
-			setup.outcomes.fail(job.itemIndex, outcome.error);
-			continue;
-		}
-		const result = outcome.value;
-		if (!simplify) {
-			setup.outcomes.succeed(job.itemIndex, result);
-			continue;
-		}
-		const { input } = job;
-		setup.outcomes.succeed(job.itemIndex, {
-			email: input.email,
-			contactId: result.id ?? null,
-			newContact: result.new === true,
-			confirmedAt: input.confirmedAt,
-			source: input.source,
-			evidence: input.evidence || null,
-			...(created.length ? { propertiesCreated: created } : {}),
-		});
+function simplified(input: Confirmation, result: IDataObject, created: string[]): IDataObject {
+	return {
+		email: input.email,
+		contactId: result.id ?? null,
+		newContact: result.new === true,
+		confirmedAt: input.confirmedAt,
+		source: input.source,
+		evidence: input.evidence || null,
+		...(created.length ? { propertiesCreated: created } : {}),
+	};
+}
+
+/** The node's fields that name a target property, and the property types each takes. */
+const TARGET_FIELDS: Array<[keyof Targets, string, string[]]> = [
+	['confirmedAt', 'Confirmed At Property', ['datetime']],
+	['source', 'Source Property', ['string']],
+	['evidence', 'Evidence Property', ['string']],
+];
+
+function targetError(ctx: IExecuteFunctions, field: string, message: string, description: string) {
+	return new NodeOperationError(ctx.getNode(), message, { description: `Field "${field}": ${description}` });
+}
+
+function readOnlyError(ctx: IExecuteFunctions, field: string, name: string) {
+	return targetError(
+		ctx,
+		field,
+		`The contact property "${name}" is read-only: no API may set it`,
+		'choose a property of your own; a HubSpot workflow can then set the read-only status from it',
+	);
+}
+
+/**
+ * The properties no API may set (the confirmation status above all) are refused by name,
+ * before any request: the node does not rely on HubSpot's metadata or refusal for them.
+ */
+function refuseNeverWritten(ctx: IExecuteFunctions, targets: Targets) {
+	for (const [key, field] of TARGET_FIELDS) {
+		if (NEVER_WRITTEN.has(targets[key])) throw readOnlyError(ctx, field, targets[key]);
 	}
 }
 
 /** The chosen properties must exist, have the right type and take values from the API. */
-function checkTargets(
-	ctx: IExecuteFunctions,
-	properties: Map<string, ContactProperty>,
-	targets: { confirmedAt: string; source: string; evidence: string },
-) {
-	const wanted: Array<[string, string, string[]]> = [
-		['Confirmed At Property', targets.confirmedAt, ['datetime']],
-		['Source Property', targets.source, ['string']],
-		['Evidence Property', targets.evidence, ['string']],
-	];
-	for (const [field, name, types] of wanted) {
+function checkTargets(ctx: IExecuteFunctions, properties: Map<string, ContactProperty>, targets: Targets) {
+	for (const [key, field, types] of TARGET_FIELDS) {
+		const name = targets[key];
 		const property = properties.get(name);
-		const fail = (message: string, description: string) =>
-			new NodeOperationError(ctx.getNode(), message, { description: `Field "${field}": ${description}` });
 		if (!property) {
-			throw fail(
+			throw targetError(
+				ctx,
+				field,
 				`The contact property "${name}" does not exist in this HubSpot account`,
 				'choose an existing property, or turn on "Create the Properties if They Are Missing"',
 			);
 		}
-		if (!isWritable(property)) {
-			throw fail(
-				`The contact property "${name}" is read-only: no API may set it`,
-				'choose a property of your own; a HubSpot workflow can then set the read-only status from it',
-			);
-		}
+		if (!isWritable(property)) throw readOnlyError(ctx, field, name);
 		if (!types.includes(property.type)) {
-			throw fail(`The contact property "${name}" is of type ${property.type}`, `choose a property of type ${types.join(' or ')}`);
+			throw targetError(
+				ctx,
+				field,
+				`The contact property "${name}" is of type ${property.type}`,
+				`choose a property of type ${types.join(' or ')}`,
+			);
 		}
 	}
 	if (new Set(Object.values(targets)).size !== 3) {

@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { SubscriptionDefinition } from '../../helpers/interfaces';
+import { readDefinitions } from '../../helpers/definitions';
 import type { OperationSetup } from '../../helpers/setup';
 import { optionalBusinessUnitId } from '../../helpers/validation';
-import { communicationPreferencesPath } from '../../transport';
 import { brandOption } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionType'], operation: ['getAll'] } };
@@ -67,16 +66,8 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	});
 	for (const { itemIndex, value } of parsed) {
 		try {
-			const qs: IDataObject = {};
-			if (value.businessUnitId !== undefined) qs.businessUnitId = value.businessUnitId;
-			if (value.includeTranslations) qs.includeTranslations = true;
-			const response = await transport.request<{ results?: SubscriptionDefinition[] }>({
-				method: 'GET',
-				path: communicationPreferencesPath(setup.version, '/definitions'),
-				qs,
-				itemIndex,
-			});
-			let definitions = response.body.results ?? [];
+			const { businessUnitId, includeTranslations } = value;
+			let definitions = await readDefinitions(transport, setup.version, { businessUnitId, includeTranslations }, itemIndex);
 			if (value.activeOnly) definitions = definitions.filter((definition) => definition.isActive);
 			if (!value.returnAll) definitions = definitions.slice(0, value.limit);
 			outcomes.succeedMany(itemIndex, definitions);

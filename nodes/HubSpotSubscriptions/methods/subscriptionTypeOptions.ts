@@ -1,8 +1,9 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { API_VERSIONS, DEFAULT_API_VERSION, type ApiVersion } from '../helpers/constants';
+import { readDefinitions } from '../helpers/definitions';
 import type { SubscriptionDefinition } from '../helpers/interfaces';
-import { communicationPreferencesPath, HubSpotTransport } from '../transport';
+import { HubSpotTransport } from '../transport';
 
 /** The account's subscription types, for the dropdowns (the brand chosen in Options narrows them). */
 export async function loadDefinitions(
@@ -11,13 +12,8 @@ export async function loadDefinitions(
 ): Promise<SubscriptionDefinition[]> {
 	const chosenVersion = ctx.getCurrentNodeParameter('apiVersion') as ApiVersion | undefined;
 	const version = chosenVersion && API_VERSIONS.includes(chosenVersion) ? chosenVersion : DEFAULT_API_VERSION;
-	const brand = narrowToChosenBrand ? readBrand(ctx) : undefined;
-	const response = await new HubSpotTransport(ctx).request<{ results?: SubscriptionDefinition[] }>({
-		method: 'GET',
-		path: communicationPreferencesPath(version, '/definitions'),
-		qs: brand === undefined ? {} : { businessUnitId: brand },
-	});
-	return response.body.results ?? [];
+	const businessUnitId = narrowToChosenBrand ? readBrand(ctx) : undefined;
+	return await readDefinitions(new HubSpotTransport(ctx), version, { businessUnitId });
 }
 
 function readBrand(ctx: ILoadOptionsFunctions): number | undefined {
