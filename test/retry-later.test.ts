@@ -160,3 +160,23 @@ test('Unsubscribe All sends its items to Retry Later in an outage too', async ()
 	]);
 	expect(bed.hubspot.state.allWrites).toEqual([]);
 });
+
+test('Record External Double Opt-In sends its items to Retry Later when HubSpot is down, its property check included', async () => {
+	bed.hubspot.injectFault({ kind: 'status', status: 503, untilMs: 60_000 });
+	const confirmations = await bed.runNode(
+		{
+			resource: 'contact',
+			operation: 'recordExternalDoubleOptIn',
+			email: '={{ $json.email }}',
+			confirmedAt: '={{ $json.occurredAt }}',
+			source: 'Loops',
+			evidence: '={{ $json.evidence }}',
+			retryLaterOutput: true,
+			requestSettings: QUICK,
+		},
+		items(2, 'confirm'),
+	);
+	expect(confirmations.error).toBeUndefined();
+	expect(confirmations.output('HubSpot', 1).map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	expect(bed.hubspot.state.contactByEmail('confirm0@example.com')).toBeUndefined();
+});

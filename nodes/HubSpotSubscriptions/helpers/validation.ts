@@ -65,9 +65,9 @@ export function requireEmail(value: unknown, field = 'Email'): string {
  * A time from the data: ISO 8601, or Unix time in seconds or milliseconds (numbers below 1e11
  * are seconds: that is the year 5138). Returns epoch milliseconds.
  */
-export function parseTime(value: unknown, field: string, fix: string): number {
+export function parseTime(value: unknown, field: string, fix: string, name = field.toLowerCase()): number {
 	const text = value === undefined || value === null ? '' : String(value).trim();
-	if (!text) throw new InputError(field, `the ${field.toLowerCase()} is empty`, fix);
+	if (!text) throw new InputError(field, `the ${name} is missing`, fix);
 	let time: number;
 	if (/^\d+(\.\d+)?$/.test(text)) {
 		const number = Number(text);
