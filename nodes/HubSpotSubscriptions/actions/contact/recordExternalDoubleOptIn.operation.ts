@@ -130,15 +130,16 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		evidence: this.getNodeParameter('evidenceProperty', 0) as string,
 	};
 	refuseNeverWritten(this, targets);
-	let created: string[];
-	try {
-		created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex);
-	} catch (error) {
-		if (!isTransientFailure(error)) throw error;
-		// HubSpot could not be asked about the properties: every item may pass later (Retry Later).
-		for (const confirmation of confirmations) setup.outcomes.fail(confirmation.itemIndex, error);
-		return;
-	}
+	// If HubSpot cannot be asked about the properties for a passing reason, every item may pass
+	// later (Retry Later); any other failure stops the node as before.
+	const created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex).catch(
+		(error: unknown) => {
+			if (!isTransientFailure(error)) return Promise.reject(error);
+			for (const confirmation of confirmations) setup.outcomes.fail(confirmation.itemIndex, error);
+			return undefined;
+		},
+	);
+	if (!created) return;
 	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
 		id,
 		itemIndex: confirmation.itemIndex,
