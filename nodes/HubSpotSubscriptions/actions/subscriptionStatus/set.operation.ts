@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import { requireSubscriptionId } from '../../helpers/validation';
-import { executeWrites, readStatusWrite, type ItemWrites } from './statusWrites';
+import { executeWrites, readItemWrites } from './statusWrites';
 import { brandOption, optionsCollection, statusWriteFields, statusWriteOptions } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionStatus'], operation: ['set'] } };
@@ -34,28 +34,16 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
-	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
-	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
 	const parameters = new ParameterReader(this);
-	const parseItem = (itemIndex: number): ItemWrites => {
-		const { write, names, eventTime, allowResubscribe } = readStatusWrite(parameters, itemIndex);
+	const parseItem = (itemIndex: number) => {
 		const options = parameters.get<IDataObject>('options', itemIndex, {});
-		const extra = toList(options.additionalSubscriptionTypes).map((id) =>
+		const extraTypes = toList(options.additionalSubscriptionTypes).map((id) =>
 			requireSubscriptionId(id, 'Additional Subscription Types'),
 		);
-		const subscriptionIds = [...new Set([write.subscriptionId, ...extra])];
-		return {
-			itemIndex,
-			email: write.subscriberIdString,
-			eventTime,
-			allowResubscribe,
-			writes: subscriptionIds.map((subscriptionId) => ({ ...write, subscriptionId })),
-			names,
-			flat: subscriptionIds.length === 1,
-		};
+		return readItemWrites(parameters, itemIndex, extraTypes);
 	};
 	const typesFromData = parameters.mapsData('subscriptionType') || parameters.mapsData('options');
-	await executeWrites(setup, parseItem, { dryRun, simplify, typesFromData });
+	await executeWrites(this, setup, parseItem, typesFromData);
 }
 
 function toList(value: unknown): string[] {

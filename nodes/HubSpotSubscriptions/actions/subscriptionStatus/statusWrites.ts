@@ -1,4 +1,4 @@
-import type { IDataObject, INodeParameterResourceLocator } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CHANNEL } from '../../helpers/constants';
@@ -49,8 +49,11 @@ interface WriteOptions {
 	typesFromData: boolean;
 }
 
-/** One item's status write from the node's fields (Set and Batch Write share them). */
-export function readStatusWrite(parameters: ParameterReader, itemIndex: number) {
+/**
+ * One item's writes from the node's fields (Set and Batch Write share them): the main type and,
+ * for Set, the additional ones, with the same status and evidence.
+ */
+export function readItemWrites(parameters: ParameterReader, itemIndex: number, extraTypes: number[] = []): ItemWrites {
 	const email = requireEmail(parameters.get('email', itemIndex));
 	const locator = parameters.get<INodeParameterResourceLocator>('subscriptionType', itemIndex);
 	const subscriptionId = requireSubscriptionId(locator?.value);
@@ -74,7 +77,16 @@ export function readStatusWrite(parameters: ParameterReader, itemIndex: number) 
 			? { legalBasisExplanation: withEventTime(legalBasisExplanation, eventTime) }
 			: {}),
 	};
-	return { write, names, eventTime, allowResubscribe: options.allowResubscribe === true };
+	const subscriptionIds = [...new Set([subscriptionId, ...extraTypes])];
+	return {
+		itemIndex,
+		email,
+		writes: subscriptionIds.map((id) => ({ ...write, subscriptionId: id })),
+		names,
+		flat: subscriptionIds.length === 1,
+		eventTime,
+		allowResubscribe: options.allowResubscribe === true,
+	};
 }
 
 // The last applied event's time is kept in HubSpot, with the status it decided: at the end of
@@ -132,10 +144,16 @@ interface WriteTask {
  * with it, items are read and sent one batch at a time so a large run keeps the rate window busy.
  */
 export async function executeWrites(
+	ctx: IExecuteFunctions,
 	setup: OperationSetup,
 	parseItem: (itemIndex: number) => ItemWrites,
-	options: WriteOptions,
+	typesFromData: boolean,
 ) {
+	const options: WriteOptions = {
+		dryRun: ctx.getNodeParameter('dryRun', 0, false) as boolean,
+		simplify: ctx.getNodeParameter('simplify', 0, true) as boolean,
+		typesFromData,
+	};
 	const run = new WriteRun(setup, options);
 	const { outcomes } = setup;
 	if (options.dryRun || !outcomes.continueOnFail) {
