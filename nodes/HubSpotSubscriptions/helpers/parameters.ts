@@ -1,4 +1,8 @@
-import type { IExecuteFunctions, NodeParameterValueType } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, NodeParameterValueType } from 'n8n-workflow';
+
+import type { AddressInput } from '../transport/statuses';
+import type { OperationSetup } from './setup';
+import { optionalBusinessUnitId, requireEmail } from './validation';
 
 /**
  * Reads node parameters per item, but evaluates a parameter only once when it holds no
@@ -28,4 +32,19 @@ function holdsExpression(value: unknown): boolean {
 	if (Array.isArray(value)) return value.some(holdsExpression);
 	if (value && typeof value === 'object') return Object.values(value).some(holdsExpression);
 	return false;
+}
+
+/** Email and brand of every item; bad input fails here, before any request. */
+export function parseAddresses(ctx: IExecuteFunctions, setup: OperationSetup): AddressInput[] {
+	const parameters = new ParameterReader(ctx);
+	return setup.outcomes
+		.parseAll((itemIndex) => {
+			const options = parameters.get<IDataObject>('options', itemIndex, {});
+			return {
+				itemIndex,
+				email: requireEmail(parameters.get('email', itemIndex)),
+				businessUnitId: optionalBusinessUnitId(options.businessUnitId),
+			};
+		})
+		.map(({ value }) => value);
 }

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { WRITE_OPERATIONS } from '../actions/common.descriptions';
 import { DEFAULT_REQUEST_SETTINGS, HubSpotTransport, type RequestSettings } from '../transport';
-import type { BatchMode } from './batching';
+import type { BatchMode } from '../transport/batching';
 import { DEFAULT_API_VERSION, DEFAULT_BATCH_SIZE, type ApiVersion } from './constants';
 import { ItemOutcomes } from './items';
-import type { PipelineOptions } from './statuses';
+import type { PipelineOptions } from '../transport/statuses';
 
 /** Everything an operation needs for one execution of the node. */
 export interface OperationSetup {

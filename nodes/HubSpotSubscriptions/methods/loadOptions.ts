@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { contactProperties, isWritable } from '../helpers/contactProperties';
+import { contactProperties, isWritable } from '../actions/contact/contactProperties';
 import { HubSpotTransport } from '../transport';
 import { brandLabel, definitionLabel, loadDefinitions } from './subscriptionTypeOptions';
 

@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { API_VERSIONS, DEFAULT_API_VERSION, type ApiVersion } from '../helpers/constants';
-import { readDefinitions } from '../helpers/definitions';
+import { readDefinitions } from '../transport/definitions';
 import type { SubscriptionDefinition } from '../helpers/interfaces';
 import { HubSpotTransport } from '../transport';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { errorCodesOf, httpCodeOf, runJobs, type Job } from '../../helpers/batching';
+import { errorCodesOf, httpCodeOf, runJobs, type Job } from '../../transport/batching';
 import {
 	EXTERNAL_DOUBLE_OPT_IN_PROPERTIES,
 	NEVER_WRITTEN,
@@ -9,7 +9,7 @@ import {
 	createMissingProperties,
 	isWritable,
 	type ContactProperty,
-} from '../../helpers/contactProperties';
+} from './contactProperties';
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import { InputError, parseTime, requireEmail } from '../../helpers/validation';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { executeStatusReads } from '../../helpers/reads';
+import { executeStatusReads } from './statusReads';
 import type { OperationSetup } from '../../helpers/setup';
 import { addressReadFields } from '../common.descriptions';
 

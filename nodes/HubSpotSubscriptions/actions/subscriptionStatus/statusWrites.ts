@@ -2,13 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator } fr
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CHANNEL } from '../../helpers/constants';
-import { subscriptionTypes } from '../../helpers/definitions';
+import { subscriptionTypes } from '../../transport/definitions';
 import type { PublicStatus, StatusWrite, SubscriptionDefinition } from '../../helpers/interfaces';
 import { simplifyStatus } from '../../helpers/output';
 import type { ParameterReader } from '../../helpers/parameters';
 import { describeRequest } from '../../helpers/requestPreview';
 import type { OperationSetup } from '../../helpers/setup';
-import { readStatuses, readWideStatuses, writeRequests, writeStatuses, type WriteResult } from '../../helpers/statuses';
+import { readStatuses, readWideStatuses, writeRequests, writeStatuses, type WriteResult } from '../../transport/statuses';
 import {
 	InputError,
 	parseTime,

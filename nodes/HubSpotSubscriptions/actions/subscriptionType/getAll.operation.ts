@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { readDefinitions } from '../../helpers/definitions';
+import { readDefinitions } from '../../transport/definitions';
 import type { OperationSetup } from '../../helpers/setup';
 import { optionalBusinessUnitId } from '../../helpers/validation';
 import { brandOption } from '../common.descriptions';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { executeWideStatusReads } from '../../helpers/reads';
+import { executeWideStatusReads } from './optOutReads';
 import type { OperationSetup } from '../../helpers/setup';
 import { addressReadFields } from '../common.descriptions';
 

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { simplifyStatus, simplifyWideStatus } from '../../helpers/output';
 import { ParameterReader } from '../../helpers/parameters';
-import { parseAddresses } from '../../helpers/reads';
+import { parseAddresses } from '../../helpers/parameters';
 import { describeRequest } from '../../helpers/requestPreview';
 import type { OperationSetup } from '../../helpers/setup';
-import { readWideStatuses, unsubscribeAllRequests, unsubscribeFromAll } from '../../helpers/statuses';
+import { readWideStatuses, unsubscribeAllRequests, unsubscribeFromAll } from '../../transport/statuses';
 
 const DEFAULT_BRAND = 0;
 

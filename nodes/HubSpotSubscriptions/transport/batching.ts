@@ -1,9 +1,9 @@
 import type { IDataObject, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { HubSpotRequest, HubSpotTransport } from '../transport';
-import type { HubSpotActionResponse, StandardError } from './interfaces';
-import { chunk, runPool } from './items';
+import type { HubSpotRequest, HubSpotTransport } from './index';
+import type { HubSpotActionResponse, StandardError } from '../helpers/interfaces';
+import { chunk, runPool } from '../helpers/items';
 
 export type BatchMode = 'auto' | 'always' | 'never';
 

@@ -9,10 +9,10 @@ import {
 	unsubscribeAllPath,
 	type HubSpotRequest,
 	type HubSpotTransport,
-} from '../transport';
+} from './index';
 import { runJobs, type BatchMode, type BatchState, type Job, type JobOutcome } from './batching';
-import { CHANNEL, type ApiVersion } from './constants';
-import type { PublicStatus, PublicWideStatus, StatusWrite } from './interfaces';
+import { CHANNEL, type ApiVersion } from '../helpers/constants';
+import type { PublicStatus, PublicWideStatus, StatusWrite } from '../helpers/interfaces';
 
 export interface PipelineOptions {
 	version: ApiVersion;

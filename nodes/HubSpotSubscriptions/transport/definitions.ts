@@ -1,6 +1,6 @@
-import { definitionsRequest, type HubSpotTransport } from '../transport';
-import type { ApiVersion } from './constants';
-import type { SubscriptionDefinition } from './interfaces';
+import { definitionsRequest, type HubSpotTransport } from './index';
+import type { ApiVersion } from '../helpers/constants';
+import type { SubscriptionDefinition } from '../helpers/interfaces';
 
 /**
  * The one reader of the account's subscription types (HubSpot calls them definitions), for

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { contactPropertiesRequest, createContactPropertyRequest, type HubSpotTransport } from '../transport';
+import { contactPropertiesRequest, createContactPropertyRequest, type HubSpotTransport } from '../../transport';
 
 /** HubSpot's contact property definition (the fields this node reads). */
 export interface ContactProperty extends IDataObject {
