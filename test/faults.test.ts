@@ -21,6 +21,8 @@ afterEach(() => expect(unhandled).toEqual([]));
 const people = (count: number, prefix: string) =>
 	Array.from({ length: count }, (_, index) => ({ email: `${prefix}${index}@example.com` }));
 
+// These tests are about how writes travel; Allow Resubscribe on spares them the resubscribe
+// guard's reads (test/consent.test.ts covers those).
 const SET_MANY = (requestSettings: IDataObject = {}): IDataObject => ({
 	resource: 'subscriptionStatus',
 	operation: 'set',
@@ -29,6 +31,7 @@ const SET_MANY = (requestSettings: IDataObject = {}): IDataObject => ({
 	statusState: 'SUBSCRIBED',
 	legalBasis: 'CONSENT_WITH_NOTICE',
 	legalBasisExplanation: 'Double opt-in confirmed',
+	options: { allowResubscribe: true },
 	requestSettings,
 });
 
@@ -166,7 +169,9 @@ test('a 400 validation error is never retried', async () => {
 	expect(bed.apiRequests().filter((request) => request.method === 'POST')).toHaveLength(1);
 });
 
-test('HubSpot answering that a batch is too large halves it and goes on', async () => {
+// Mutation: in batching.ts, drop the line that sets batchState.maxSize → the second half goes out
+// at 50 again and is refused a second time.
+test('HubSpot answering that a batch is too large halves it, goes on, and keeps the smaller size', async () => {
 	await bed.stop();
 	await bed.start({ maxBatchInputs: 40 });
 	const items = people(100, 'small');
@@ -180,7 +185,6 @@ test('HubSpot answering that a batch is too large halves it and goes on', async 
 		[50, 400],
 		[25, 200],
 		[25, 200],
-		[50, 400],
 		[25, 200],
 		[25, 200],
 	]);

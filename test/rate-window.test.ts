@@ -104,6 +104,8 @@ describe('the rolling window against HubSpot\'s limit, through n8n-core', () => 
 				statusState: 'SUBSCRIBED',
 				legalBasis: 'CONSENT_WITH_NOTICE',
 				legalBasisExplanation: 'Double opt-in confirmed',
+				// one write per item and nothing else: no resubscribe guard reads
+				options: { allowResubscribe: true },
 				requestSettings: { batchMode: 'never' },
 			},
 			items,

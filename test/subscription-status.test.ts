@@ -83,7 +83,8 @@ describe('Subscription Status → Set', () => {
 
 	test('many items are grouped into batch/write calls of at most 100 (250 items → 3 calls)', async () => {
 		const items = Array.from({ length: 250 }, (_, index) => ({ email: `person${index}@example.com`, occurredAt: 'x' }));
-		const run = await bed.runNode({ ...SUBSCRIBE, email: '={{ $json.email }}', subscriptionType: byId(102) }, items);
+		// Allow Resubscribe on: no reads before the writes (the resubscribe guard's reads are in consent.test.ts).
+		const run = await bed.runNode({ ...SUBSCRIBE, email: '={{ $json.email }}', subscriptionType: byId(102), options: { allowResubscribe: true } }, items);
 		expect(run.error).toBeUndefined();
 		const batches = writesTo('/statuses/batch/write');
 		expect(batches.map((request) => (request.body as { inputs: unknown[] }).inputs.length)).toEqual([100, 100, 50]);
@@ -99,7 +100,7 @@ describe('Subscription Status → Set', () => {
 
 	test('without the Enterprise batch scope, Set over many items falls back to one call each and says so once', async () => {
 		const items = ['f1@example.com', 'f2@example.com', 'f3@example.com'].map((email) => ({ email, occurredAt: 'x' }));
-		const run = await bed.runNode({ ...SUBSCRIBE, email: '={{ $json.email }}', subscriptionType: byId(101) }, items, {
+		const run = await bed.runNode({ ...SUBSCRIBE, email: '={{ $json.email }}', subscriptionType: byId(101), options: { allowResubscribe: true } }, items, {
 			credentialId: 'hsPro00000000001',
 		});
 		expect(run.error).toBeUndefined();
@@ -174,9 +175,11 @@ describe('Subscription Status → Set', () => {
 			[{ email: 'e1@example.com' }, { email: 'e2@example.com' }],
 		);
 		const requests = bed.apiRequests();
-		// reads only: one batch read of both addresses (and the account's types), no write of any kind
+		// reads only: one batch read of both addresses' statuses and one of their opt-outs of all (and the
+		// account's types), no write of any kind
 		expect(requests.filter((request) => request.path.endsWith('/statuses/batch/read'))).toHaveLength(1);
-		expect(requests.every((request) => request.method === 'GET' || request.path.endsWith('/statuses/batch/read'))).toBe(true);
+		expect(requests.filter((request) => request.path.endsWith('/statuses/batch/unsubscribe-all/read'))).toHaveLength(1);
+		expect(requests.every((request) => request.method === 'GET' || /\/read$/.test(request.path))).toBe(true);
 		const previews = run.json('HubSpot');
 		expect(previews[1].request).toEqual(
 			expect.objectContaining({
@@ -262,7 +265,7 @@ describe('bad input is refused before any request', () => {
 	});
 
 	test('a type picked in the editor is written without reading the account\'s list first', async () => {
-		const run = await bed.runNode({ ...SUBSCRIBE, email: 'one@example.com', subscriptionType: fromList(102, 'Product Updates · Account (default brand)'), legalBasisExplanation: 'x' });
+		const run = await bed.runNode({ ...SUBSCRIBE, email: 'one@example.com', subscriptionType: fromList(102, 'Product Updates · Account (default brand)'), legalBasisExplanation: 'x', options: { allowResubscribe: true } });
 		expect(bed.apiRequests().map((request) => `${request.method} ${request.path}`)).toEqual([
 			'POST /communication-preferences/2026-09/statuses/one%40example.com',
 		]);
@@ -361,10 +364,11 @@ describe('Subscription Status → Batch Write', () => {
 		expect(bed.hubspot.state.getStatus('x1@example.com', 101)!.status).toBe('SUBSCRIBED');
 	});
 
-	test('a resubscribe after an opt-out needs and records the renewed consent', async () => {
+	test('a resubscribe after an opt-out, with Allow Resubscribe, records the renewed consent', async () => {
 		bed.hubspot.setStatus('back@example.com', 101, 'UNSUBSCRIBED');
 		const run = await bed.runNode({
 			...SUBSCRIBE,
+			options: { allowResubscribe: true },
 			legalBasisExplanation: 'Person asked to be resubscribed by email on 2026-11-20',
 			email: 'back@example.com',
 			subscriptionType: byId(101),

@@ -19,10 +19,11 @@ describe('Unsubscribe All', () => {
 		const [request] = bed.apiRequests();
 		expect(request.method).toBe('POST');
 		expect(request.path).toBe(`/communication-preferences/${apiVersion}/statuses/out%40example.com/unsubscribe-all`);
-		expect(request.query).toEqual({ channel: 'EMAIL' });
+		// No brand chosen: the node names the default brand, 0, so Dry Run and the output match the call.
+		expect(request.query).toEqual({ channel: 'EMAIL', businessUnitId: '0' });
 		expect(bed.hubspot.state.isUnsubscribedFromAll('out@example.com')).toBe(true);
 		expect(bed.hubspot.state.getStatus('out@example.com', 101)!.status).toBe('UNSUBSCRIBED');
-		expect(run.json('HubSpot')).toEqual([{ email: 'out@example.com', unsubscribedFromAll: true, brandId: null }]);
+		expect(run.json('HubSpot')).toEqual([{ email: 'out@example.com', unsubscribedFromAll: true, brandId: 0 }]);
 	});
 
 	test('Unsubscribe for one brand, verbose, lists the statuses it changed', async () => {
@@ -47,12 +48,13 @@ describe('Unsubscribe All', () => {
 		expect(run.json('HubSpot')[0]).toEqual(
 			expect.objectContaining({
 				dryRun: true,
+				brandId: 0,
 				currentlyUnsubscribedFromAll: false,
 				wouldChange: true,
 				request: {
 					method: 'POST',
 					path: '/communication-preferences/2026-09/statuses/careful%40example.com/unsubscribe-all',
-					qs: { channel: 'EMAIL' },
+					qs: { channel: 'EMAIL', businessUnitId: 0 },
 				},
 			}),
 		);

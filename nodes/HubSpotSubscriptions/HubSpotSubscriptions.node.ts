@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { apiVersionField, requestSettingsField } from './actions/common.descriptions';
+import { apiVersionField, NODE_OUTPUTS, requestSettingsField, retryLaterFields } from './actions/common.descriptions';
 import * as contact from './actions/contact/Contact.resource';
 import * as subscriptionStatus from './actions/subscriptionStatus/SubscriptionStatus.resource';
 import * as subscriptionType from './actions/subscriptionType/SubscriptionType.resource';
@@ -25,7 +25,7 @@ export class HubSpotSubscriptions implements INodeType {
 		defaults: { name: 'HubSpot Subscriptions' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: NODE_OUTPUTS,
 		credentials: [
 			{
 				name: 'hubSpotSubscriptionsApi',
@@ -83,6 +83,7 @@ export class HubSpotSubscriptions implements INodeType {
 			...unsubscribeAll.description,
 			...contact.description,
 			apiVersionField({ show: statusResources }),
+			...retryLaterFields,
 			requestSettingsField,
 		],
 	};

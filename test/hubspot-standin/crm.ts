@@ -222,7 +222,7 @@ export function batchUpsertContacts(ctx: HandlerContext): HttpReply {
 	const valueErrors: ValueError[] = [];
 	const normalised: Array<{ email: string; properties: Record<string, string> }> = [];
 	for (const input of inputs) {
-		if (!isValidEmail(input.email)) {
+		if (!isValidEmail(input.email) || ctx.state.refusedAddresses.has(normalizeEmail(input.email))) {
 			valueErrors.push(valueError('email', 'INVALID_EMAIL', `Email address ${input.email} is invalid`));
 			continue;
 		}

@@ -157,7 +157,7 @@ export const brandOption: INodeProperties = {
 	typeOptions: { loadOptionsMethod: 'getBrands' },
 	default: '',
 	description:
-		'Only for accounts with the Brands add-on: the brand (business unit). Left empty, HubSpot reads every brand and writes to the default brand (0). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		'Only for accounts with the Brands add-on: the brand (business unit) to read. Left empty, the read is not filtered by brand and the output lists every brand\'s entries with their brand ID. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
 export const simplifyField: INodeProperties = {
@@ -260,6 +260,58 @@ export const requestSettingsField: INodeProperties = {
 		batchModeOption,
 	],
 };
+
+/** The operations that write to HubSpot: the ones a Retry Later loop makes sense for. */
+export const WRITE_OPERATIONS = ['set', 'batchWrite', 'unsubscribe', 'batchUnsubscribe', 'recordExternalDoubleOptIn'];
+
+export const retryLaterFields: INodeProperties[] = [
+	{
+		displayName: 'Retry Later Output',
+		name: 'retryLaterOutput',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { operation: WRITE_OPERATIONS } },
+		description:
+			'Whether items that still fail for a passing reason after the request settings\' retries (HubSpot\'s rate limits, including the daily one, server errors, lost connections) go to a second output, "Retry Later", instead of failing the run. Connect it through a Wait node (over 65 seconds, so n8n keeps the execution in its database) back into this node. Other errors stay errors.',
+	},
+	{
+		displayName: 'Max Retry Later Rounds',
+		name: 'maxRetryRounds',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 100 },
+		default: 5,
+		displayOptions: { show: { operation: WRITE_OPERATIONS, retryLaterOutput: [true] } },
+		description:
+			'How many times an item may go round the Retry Later loop. After that a passing failure is final: the run fails, or with On Error → Continue (using error output) the item goes to the error output.',
+	},
+];
+
+/**
+ * The node's outputs: Done, plus Retry Later when a write operation has it on. n8n evaluates
+ * this in the editor and at run time.
+ */
+export const NODE_OUTPUTS: `={{${string}}}` = `={{ $parameter.retryLaterOutput === true && ${JSON.stringify(WRITE_OPERATIONS)}.includes($parameter.operation) ? [{ type: "main", displayName: "Done" }, { type: "main", displayName: "Retry Later" }] : ["main"] }}`;
+
+/** Options every status write has: the ordering rule and the resubscribe guard. */
+export const statusWriteOptions: INodeProperties[] = [
+	{
+		displayName: 'Allow Resubscribe',
+		name: 'allowResubscribe',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether a SUBSCRIBED write may undo an opt-out: an address that unsubscribed from this type, or from all email of its brand. Off, such a write is refused for that item and nothing is sent. Turn it on only where the person gave renewed consent, e.g. a newly confirmed double opt-in.',
+	},
+	{
+		displayName: 'Event Time',
+		name: 'eventTime',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.occurredAt }}',
+		description:
+			'When the event happened (ISO 8601, or Unix seconds or milliseconds), from the trigger. The latest event wins: a write whose event is not newer than the last one applied for that address and type is skipped, however late or often it arrives. The time is kept in HubSpot at the end of the explanation.',
+	},
+];
 
 export const optionsCollection = (displayOptions: DisplayOptions, options: INodeProperties[]): INodeProperties => ({
 	displayName: 'Options',

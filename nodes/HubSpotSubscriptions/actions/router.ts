@@ -43,5 +43,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			this.addExecutionHints(...[...setup.hints].map((message) => ({ message, location: 'outputPane' as const })));
 		}
 	}
-	return [setup.outcomes.result()];
+	return setup.outcomes.result();
 }

@@ -18,6 +18,12 @@ export interface Job<I> {
 	input: I;
 }
 
+export interface BatchState {
+	refused: boolean;
+	/** The largest batch HubSpot is known to take in this run, after it refused a larger one. */
+	maxSize?: number;
+}
+
 export type JobOutcome<R> = { ok: true; value: R } | { ok: false; error: Error };
 
 export interface JobPlan<I, R> {
@@ -41,8 +47,11 @@ export interface JobPlan<I, R> {
 	refusedForOneInput?(error: unknown): boolean;
 	/** Said once when auto mode has to fall back to single calls. */
 	onFallback(reason: string): void;
-	/** Shared by every call of one execution: once HubSpot refused a batch, stop asking. */
-	batchState: { refused: boolean };
+	/**
+	 * Shared by every call of one execution: once HubSpot refused the batch endpoint, stop asking;
+	 * once it said a batch is too large, no later call is larger than the size it took.
+	 */
+	batchState: BatchState;
 	shouldStop(): boolean;
 }
 
@@ -74,6 +83,11 @@ export async function runJobs<I, R>(
 	}
 
 	const sendBatch = async (batch: Array<Job<I>>): Promise<void> => {
+		const { maxSize } = plan.batchState;
+		if (maxSize !== undefined && batch.length > maxSize) {
+			for (const part of chunk(batch, maxSize)) await sendBatch(part);
+			return;
+		}
 		if (plan.batchState.refused && plan.mode === 'auto') {
 			await runPool(batch, plan.concurrency, runSingle, plan.shouldStop);
 			return;
@@ -97,6 +111,7 @@ export async function runJobs<I, R>(
 			}
 			if (batch.length > 1 && (isBatchTooLarge(error) || plan.refusedForOneInput?.(error))) {
 				const half = Math.ceil(batch.length / 2);
+				if (isBatchTooLarge(error)) plan.batchState.maxSize = Math.min(plan.batchState.maxSize ?? half, half);
 				await sendBatch(batch.slice(0, half));
 				await sendBatch(batch.slice(half));
 				return;

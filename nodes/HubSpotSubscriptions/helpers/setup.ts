@@ -1,5 +1,6 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
+import { WRITE_OPERATIONS } from '../actions/common.descriptions';
 import { DEFAULT_REQUEST_SETTINGS, HubSpotTransport, type RequestSettings } from '../transport';
 import type { BatchMode } from './batching';
 import { DEFAULT_API_VERSION, DEFAULT_BATCH_SIZE, type ApiVersion } from './constants';
@@ -8,6 +9,7 @@ import type { PipelineOptions } from './statuses';
 
 /** Everything an operation needs for one execution of the node. */
 export interface OperationSetup {
+	node: INode;
 	transport: HubSpotTransport;
 	outcomes: ItemOutcomes;
 	pipeline: PipelineOptions;
@@ -31,10 +33,17 @@ export function createSetup(ctx: IExecuteFunctions): OperationSetup {
 				: positive(raw.timeoutSeconds, 30) * 1000,
 	};
 	const transport = new HubSpotTransport(ctx, settings);
-	const outcomes = new ItemOutcomes(ctx, ctx.getInputData().length);
+	const operation = ctx.getNodeParameter('operation', 0) as string;
+	const retryLaterOn =
+		WRITE_OPERATIONS.includes(operation) && ctx.getNodeParameter('retryLaterOutput', 0, false) === true;
+	const outcomes = new ItemOutcomes(ctx, ctx.getInputData().length, {
+		enabled: retryLaterOn,
+		maxRounds: positive(ctx.getNodeParameter('maxRetryRounds', 0, 5), 5),
+	});
 	const version = ctx.getNodeParameter('apiVersion', 0, DEFAULT_API_VERSION) as ApiVersion;
 	const hints = new Set<string>();
 	return {
+		node: ctx.getNode(),
 		transport,
 		outcomes,
 		version,

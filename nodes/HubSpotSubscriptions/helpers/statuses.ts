@@ -1,12 +1,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import {
-	communicationPreferencesPath,
-	encodeEmailForPath,
+	batchReadStatusesPath,
+	batchReadUnsubscribeAllPath,
+	batchUnsubscribeAllPath,
+	batchWriteStatusesPath,
+	statusPath,
+	unsubscribeAllPath,
 	type HubSpotRequest,
 	type HubSpotTransport,
 } from '../transport';
-import { runJobs, type BatchMode, type Job, type JobOutcome } from './batching';
+import { runJobs, type BatchMode, type BatchState, type Job, type JobOutcome } from './batching';
 import { CHANNEL, type ApiVersion } from './constants';
 import type { PublicStatus, PublicWideStatus, StatusWrite } from './interfaces';
 
@@ -17,7 +21,7 @@ export interface PipelineOptions {
 	concurrency: number;
 	onFallback(reason: string): void;
 	shouldStop(): boolean;
-	batchState: { refused: boolean };
+	batchState: BatchState;
 }
 
 export interface AddressInput {
@@ -75,12 +79,11 @@ export async function readStatuses(
 }
 
 async function readStatusesOf(transport: HubSpotTransport, inputs: AddressInput[], options: PipelineOptions) {
-	const path = (sub: string) => communicationPreferencesPath(options.version, sub);
 	const outcomes = await runJobs<AddressInput, AddressStatuses>(transport, toJobs(inputs), {
 		...options,
 		batchRequest: (jobs) => ({
 			method: 'POST',
-			path: path('/statuses/batch/read'),
+			path: batchReadStatusesPath(options.version),
 			qs: { channel: CHANNEL, ...brandQuery(jobs[0].input.businessUnitId) },
 			body: { inputs: jobs.map((job) => job.input.email) },
 		}),
@@ -88,7 +91,7 @@ async function readStatusesOf(transport: HubSpotTransport, inputs: AddressInput[
 		fromBatchResult: (result) => ({ statuses: (result.statuses as PublicStatus[]) ?? [], raw: result }),
 		singleRequest: (job) => ({
 			method: 'GET',
-			path: path(`/statuses/${encodeEmailForPath(job.input.email)}`),
+			path: statusPath(options.version, job.input.email),
 			qs: { channel: CHANNEL, ...brandQuery(job.input.businessUnitId) },
 			itemIndex: job.itemIndex,
 		}),
@@ -113,16 +116,15 @@ export function singleWriteBody(write: StatusWrite): IDataObject {
 }
 
 export function writeRequests(version: ApiVersion) {
-	const path = (sub: string) => communicationPreferencesPath(version, sub);
 	return {
 		batch: (writes: StatusWrite[]): HubSpotRequest => ({
 			method: 'POST',
-			path: path('/statuses/batch/write'),
+			path: batchWriteStatusesPath(version),
 			body: { inputs: writes },
 		}),
 		single: (write: StatusWrite, itemIndex?: number): HubSpotRequest => ({
 			method: 'POST',
-			path: path(`/statuses/${encodeEmailForPath(write.subscriberIdString)}`),
+			path: statusPath(version, write.subscriberIdString),
 			body: singleWriteBody(write),
 			itemIndex,
 		}),
@@ -170,17 +172,16 @@ export interface UnsubscribeAllResult {
 }
 
 export function unsubscribeAllRequests(version: ApiVersion) {
-	const path = (sub: string) => communicationPreferencesPath(version, sub);
 	return {
 		batch: (emails: string[], businessUnitId: number | undefined, verbose: boolean): HubSpotRequest => ({
 			method: 'POST',
-			path: path('/statuses/batch/unsubscribe-all'),
+			path: batchUnsubscribeAllPath(version),
 			qs: { channel: CHANNEL, ...brandQuery(businessUnitId), ...(verbose ? { verbose: true } : {}) },
 			body: { inputs: emails },
 		}),
 		single: (email: string, businessUnitId: number | undefined, verbose: boolean, itemIndex?: number): HubSpotRequest => ({
 			method: 'POST',
-			path: path(`/statuses/${encodeEmailForPath(email)}/unsubscribe-all`),
+			path: unsubscribeAllPath(version, email),
 			qs: { channel: CHANNEL, ...brandQuery(businessUnitId), ...(verbose ? { verbose: true } : {}) },
 			itemIndex,
 		}),
@@ -226,12 +227,11 @@ export async function readWideStatuses(
 }
 
 async function readWideStatusesOf(transport: HubSpotTransport, inputs: AddressInput[], options: PipelineOptions) {
-	const path = (sub: string) => communicationPreferencesPath(options.version, sub);
 	const outcomes = await runJobs<AddressInput, WideStatusResult>(transport, toJobs(inputs), {
 		...options,
 		batchRequest: (batch) => ({
 			method: 'POST',
-			path: path('/statuses/batch/unsubscribe-all/read'),
+			path: batchReadUnsubscribeAllPath(options.version),
 			qs: { channel: CHANNEL, ...brandQuery(batch[0].input.businessUnitId) },
 			body: { inputs: batch.map((job) => job.input.email) },
 		}),
@@ -239,7 +239,7 @@ async function readWideStatusesOf(transport: HubSpotTransport, inputs: AddressIn
 		fromBatchResult: (result) => ({ wideStatuses: (result.wideStatuses as PublicWideStatus[]) ?? [], raw: result }),
 		singleRequest: (job) => ({
 			method: 'GET',
-			path: path(`/statuses/${encodeEmailForPath(job.input.email)}/unsubscribe-all`),
+			path: unsubscribeAllPath(options.version, job.input.email),
 			qs: { channel: CHANNEL, ...brandQuery(job.input.businessUnitId) },
 			itemIndex: job.itemIndex,
 		}),

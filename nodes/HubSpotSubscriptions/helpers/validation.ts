@@ -3,9 +3,30 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { LEGAL_BASES, STATUS_STATES, type LegalBasis, type StatusState } from './constants';
 
-// Deliberately plain: one @, no spaces, a dot in the domain. HubSpot has the last word;
-// this only catches what is certainly not an address before anything is sent.
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// What HubSpot refuses is refused here, before anything is sent: the local part is dot-separated
+// atoms of RFC 5322's characters (no leading, trailing or doubled dot, at most 64 characters);
+// the domain is dot-separated labels of letters, digits and inner hyphens with a top-level name
+// of two or more letters; at most 254 characters in all. Quoted local parts and address
+// literals ("a b"@x, a@[127.0.0.1]) are valid in RFC 5322 but not taken by HubSpot's forms or
+// API, so they are refused too.
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+
+/** Why an address is not one HubSpot takes, or undefined when it is. */
+export function emailProblem(email: string): string | undefined {
+	if (email.length > 254) return 'is longer than 254 characters';
+	const at = email.lastIndexOf('@');
+	if (at <= 0 || at === email.length - 1) return 'needs one @ between a name and a domain';
+	const local = email.slice(0, at);
+	const domain = email.slice(at + 1);
+	if (local.includes('@')) return 'has more than one @';
+	if (local.length > 64) return 'has more than 64 characters before the @';
+	if (local.startsWith('.') || local.endsWith('.')) return 'starts or ends the name before the @ with a dot';
+	if (local.includes('..')) return 'has two dots in a row before the @';
+	if (!LOCAL_PART.test(local)) return 'has a character before the @ that email addresses cannot contain';
+	if (!DOMAIN.test(domain)) return 'has no valid domain after the @ (like example.com)';
+	return undefined;
+}
 
 export class InputError extends Error {
 	constructor(
@@ -29,14 +50,35 @@ export function requireEmail(value: unknown, field = 'Email'): string {
 	if (!email) {
 		throw new InputError(field, 'the email address is empty', 'map it to the contact\'s email, e.g. {{ $json.email }}');
 	}
-	if (!EMAIL_PATTERN.test(email)) {
+	const problem = emailProblem(email);
+	if (problem) {
 		throw new InputError(
 			field,
-			`"${truncate(email)}" is not a valid email address`,
+			`"${truncate(email)}" is not a valid email address: it ${problem}`,
 			'give one address like name@example.com',
 		);
 	}
 	return email;
+}
+
+/**
+ * A time from the data: ISO 8601, or Unix time in seconds or milliseconds (numbers below 1e11
+ * are seconds: that is the year 5138). Returns epoch milliseconds.
+ */
+export function parseTime(value: unknown, field: string, fix: string, name = field.toLowerCase()): number {
+	const text = value === undefined || value === null ? '' : String(value).trim();
+	if (!text) throw new InputError(field, `the ${name} is missing`, fix);
+	let time: number;
+	if (/^\d+(\.\d+)?$/.test(text)) {
+		const number = Number(text);
+		time = number < 1e11 ? number * 1000 : number;
+	} else {
+		time = Date.parse(text);
+	}
+	if (!Number.isFinite(time)) {
+		throw new InputError(field, `"${truncate(text)}" is not a time`, 'give an ISO 8601 time such as 2026-11-20T10:15:00Z, or Unix seconds');
+	}
+	return time;
 }
 
 export function requireSubscriptionId(value: unknown, field = 'Subscription Type'): number {

@@ -95,6 +95,21 @@ const LOST_RESPONSE_CODES = new Set([
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
+/**
+ * True for a failure that may pass if the same request is sent later: HubSpot's rate limits
+ * (the daily one included), server errors and lost connections. Everything else (a refused
+ * input, missing scopes, a bad token) fails the same way again.
+ */
+export function isTransientFailure(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return false;
+	const response = (error.errorResponse ?? {}) as JsonObject;
+	const status = Number(error.httpCode ?? response.httpCode);
+	if (status === 429 || TRANSIENT_STATUS.has(status)) return true;
+	if (Number.isFinite(status) && status > 0) return false;
+	const code = typeof response.code === 'string' ? response.code : error.httpCode;
+	if (typeof code === 'string' && LOST_RESPONSE_CODES.has(code)) return true;
+	return isLostResponse({ message: String(response.message ?? error.message ?? '') });
+}
 
 /**
  * The one door to HubSpot. Every request goes through n8n's authenticated request helper

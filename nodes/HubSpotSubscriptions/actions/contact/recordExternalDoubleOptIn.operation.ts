@@ -12,8 +12,8 @@ import {
 } from '../../helpers/contactProperties';
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
-import { InputError, requireEmail } from '../../helpers/validation';
-import { CRM_BATCH_LIMIT, upsertContactsByEmailRequest, type HubSpotRequest } from '../../transport';
+import { InputError, parseTime, requireEmail } from '../../helpers/validation';
+import { CRM_BATCH_LIMIT, isTransientFailure, upsertContactsByEmailRequest, type HubSpotRequest } from '../../transport';
 import { emailField, simplifyField } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['contact'], operation: ['recordExternalDoubleOptIn'] } };
@@ -130,7 +130,16 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		evidence: this.getNodeParameter('evidenceProperty', 0) as string,
 	};
 	refuseNeverWritten(this, targets);
-	const created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex);
+	// If HubSpot cannot be asked about the properties for a passing reason, every item may pass
+	// later (Retry Later); any other failure stops the node as before.
+	const created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex).catch(
+		(error: unknown) => {
+			if (!isTransientFailure(error)) return Promise.reject(error);
+			for (const confirmation of confirmations) setup.outcomes.fail(confirmation.itemIndex, error);
+			return undefined;
+		},
+	);
+	if (!created) return;
 	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
 		id,
 		itemIndex: confirmation.itemIndex,
@@ -156,7 +165,14 @@ function readConfirmations(ctx: IExecuteFunctions, setup: OperationSetup): Confi
 			(itemIndex): Confirmation => ({
 				itemIndex,
 				email: requireEmail(parameters.get('email', itemIndex)),
-				confirmedAt: requireTime(parameters.get('confirmedAt', itemIndex)),
+				confirmedAt: new Date(
+					parseTime(
+						parameters.get('confirmedAt', itemIndex),
+						'Confirmed At',
+						'map it from the event, e.g. {{ $json.occurredAt }}',
+						'confirmation time',
+					),
+				).toISOString(),
 				source: requireText(parameters.get('source', itemIndex), 'Source', 'name the system, e.g. Loops or Emarsys'),
 				evidence: withinTextLimit(String(parameters.get('evidence', itemIndex, '') ?? '').trim(), 'Evidence'),
 			}),
@@ -294,25 +310,6 @@ function checkTargets(ctx: IExecuteFunctions, properties: Map<string, ContactPro
 	if (new Set(Object.values(targets)).size !== 3) {
 		throw new NodeOperationError(ctx.getNode(), 'The time, the source and the evidence need three different contact properties');
 	}
-}
-
-function requireTime(value: unknown): string {
-	const text = value === undefined || value === null ? '' : String(value).trim();
-	if (!text) {
-		throw new InputError('Confirmed At', 'the confirmation time is missing', 'map it from the event, e.g. {{ $json.occurredAt }}');
-	}
-	let time: number;
-	if (/^\d+(\.\d+)?$/.test(text)) {
-		const number = Number(text);
-		// Unix seconds until the year 5138, milliseconds beyond
-		time = number < 1e11 ? number * 1000 : number;
-	} else {
-		time = Date.parse(text);
-	}
-	if (!Number.isFinite(time)) {
-		throw new InputError('Confirmed At', `"${text.slice(0, 60)}" is not a time`, 'give an ISO 8601 time such as 2026-11-20T10:15:00Z, or Unix seconds');
-	}
-	return new Date(time).toISOString();
 }
 
 function requireText(value: unknown, field: string, fix: string): string {

@@ -2,8 +2,8 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
-import { executeWrites, readStatusWrite, type ItemWrites } from '../../helpers/writes';
-import { statusWriteFields } from '../common.descriptions';
+import { executeWrites, readItemWrites } from './statusWrites';
+import { optionsCollection, statusWriteFields, statusWriteOptions } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionStatus'], operation: ['batchWrite'] } };
 
@@ -26,15 +26,11 @@ export const description: INodeProperties[] = [
 		},
 		'={{ $json.email }}',
 	),
+	optionsCollection(displayOptions, statusWriteOptions),
 ];
 
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
-	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
-	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
 	const parameters = new ParameterReader(this);
-	const parseItem = (itemIndex: number): ItemWrites => {
-		const { write, names } = readStatusWrite(parameters, itemIndex);
-		return { itemIndex, email: write.subscriberIdString, writes: [write], names, flat: true };
-	};
-	await executeWrites(setup, parseItem, { dryRun, simplify, typesFromData: parameters.mapsData('subscriptionType') });
+	const parseItem = (itemIndex: number) => readItemWrites(parameters, itemIndex);
+	await executeWrites(this, setup, parseItem, parameters.mapsData('subscriptionType'));
 }

@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
-import { optionalBusinessUnitId, requireSubscriptionId } from '../../helpers/validation';
-import { executeWrites, readStatusWrite, type ItemWrites } from '../../helpers/writes';
-import { brandOption, optionsCollection, statusWriteFields } from '../common.descriptions';
+import { requireSubscriptionId } from '../../helpers/validation';
+import { executeWrites, readItemWrites } from './statusWrites';
+import { brandOption, optionsCollection, statusWriteFields, statusWriteOptions } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionStatus'], operation: ['set'] } };
 
@@ -24,36 +24,26 @@ export const description: INodeProperties[] = [
 			description:
 				'More subscription types to set to the same status with the same legal basis. The output item then lists every type under "statuses". Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
+		...statusWriteOptions,
 		{
 			...brandOption,
 			description:
-				'The brand whose current statuses Dry Run reads (Brands add-on). A subscription type already belongs to one brand, so writes need no brand.',
+				'Narrows the subscription type lists to one brand (Brands add-on). A type belongs to one brand, so the writes and Dry Run use the type\'s own brand. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		},
 	]),
 ];
 
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
-	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
-	const simplify = this.getNodeParameter('simplify', 0, true) as boolean;
 	const parameters = new ParameterReader(this);
-	const parseItem = (itemIndex: number): ItemWrites => {
-		const { write, names } = readStatusWrite(parameters, itemIndex);
+	const parseItem = (itemIndex: number) => {
 		const options = parameters.get<IDataObject>('options', itemIndex, {});
-		const extra = toList(options.additionalSubscriptionTypes).map((id) =>
+		const extraTypes = toList(options.additionalSubscriptionTypes).map((id) =>
 			requireSubscriptionId(id, 'Additional Subscription Types'),
 		);
-		const subscriptionIds = [...new Set([write.subscriptionId, ...extra])];
-		return {
-			itemIndex,
-			email: write.subscriberIdString,
-			businessUnitId: optionalBusinessUnitId(options.businessUnitId),
-			writes: subscriptionIds.map((subscriptionId) => ({ ...write, subscriptionId })),
-			names,
-			flat: subscriptionIds.length === 1,
-		};
+		return readItemWrites(parameters, itemIndex, extraTypes);
 	};
 	const typesFromData = parameters.mapsData('subscriptionType') || parameters.mapsData('options');
-	await executeWrites(setup, parseItem, { dryRun, simplify, typesFromData });
+	await executeWrites(this, setup, parseItem, typesFromData);
 }
 
 function toList(value: unknown): string[] {

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { OperationSetup } from '../../helpers/setup';
-import { executeUnsubscribeAll } from '../../helpers/unsubscribe';
+import { executeUnsubscribeAll } from './optOut';
 import { unsubscribeAllOptions, unsubscribeAllNotice } from './common';
 import { dryRunField, emailField, simplifyField } from '../common.descriptions';
 

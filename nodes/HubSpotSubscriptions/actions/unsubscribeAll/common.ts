@@ -15,7 +15,11 @@ export const unsubscribeAllNotice = (displayOptions: DisplayOptions): INodePrope
 
 export const unsubscribeAllOptions = (displayOptions: DisplayOptions): INodeProperties =>
 	optionsCollection(displayOptions, [
-		brandOption,
+		{
+			...brandOption,
+			description:
+				'The brand (business unit) to opt the address out of, for accounts with the Brands add-on. Empty: the default brand, 0 ("The default Account business unit will always use 0", HubSpot\'s reference); the node sends that 0, so Dry Run and the output name the brand the call wrote. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		},
 		{
 			displayName: 'Verbose',
 			name: 'verbose',

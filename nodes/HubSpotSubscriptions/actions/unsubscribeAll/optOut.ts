@@ -1,20 +1,26 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { simplifyStatus, simplifyWideStatus } from './output';
-import { ParameterReader } from './parameters';
-import { parseAddresses } from './reads';
-import { describeRequest } from './requestPreview';
-import type { OperationSetup } from './setup';
-import { readWideStatuses, unsubscribeAllRequests, unsubscribeFromAll } from './statuses';
+import { simplifyStatus, simplifyWideStatus } from '../../helpers/output';
+import { ParameterReader } from '../../helpers/parameters';
+import { parseAddresses } from '../../helpers/reads';
+import { describeRequest } from '../../helpers/requestPreview';
+import type { OperationSetup } from '../../helpers/setup';
+import { readWideStatuses, unsubscribeAllRequests, unsubscribeFromAll } from '../../helpers/statuses';
 
+const DEFAULT_BRAND = 0;
+
+/** Unsubscribe and Batch Unsubscribe: opt addresses out of all email of one brand (or preview it). */
 export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: OperationSetup) {
 	const addresses = parseAddresses(ctx, setup);
 	const simplify = ctx.getNodeParameter('simplify', 0, true) as boolean;
 	const dryRun = ctx.getNodeParameter('dryRun', 0, false) as boolean;
 	const parameters = new ParameterReader(ctx);
+	// An opt-out always names its brand, so that Dry Run reads the brand the real call writes and the
+	// output says which one it was. Empty means the default brand: HubSpot's reference says "The
+	// default Account business unit will always use 0".
 	const inputs = addresses.map((address) => {
 		const options = parameters.get<IDataObject>('options', address.itemIndex, {});
-		return { ...address, verbose: options.verbose === true };
+		return { ...address, businessUnitId: address.businessUnitId ?? DEFAULT_BRAND, verbose: options.verbose === true };
 	});
 
 	if (dryRun) {
@@ -35,7 +41,7 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 			setup.outcomes.succeed(input.itemIndex, {
 				dryRun: true,
 				email: input.email,
-				brandId: input.businessUnitId ?? null,
+				brandId: input.businessUnitId,
 				currentlyUnsubscribedFromAll: now.unsubscribedFromAll,
 				wouldChange: !now.unsubscribedFromAll,
 				request: describeRequest(request, batched),
@@ -66,7 +72,7 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 		const json: IDataObject = {
 			email: input.email,
 			unsubscribedFromAll: true,
-			brandId: input.businessUnitId ?? null,
+			brandId: input.businessUnitId,
 		};
 		if (input.verbose) json.statuses = outcome.value.statuses.map((status) => simplifyStatus(status));
 		setup.outcomes.succeed(input.itemIndex, json);
