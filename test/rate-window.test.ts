@@ -56,6 +56,27 @@ describe('the rolling window, on its own', () => {
 		release();
 	});
 
+	// Mutation that turns this red: in scheduler.ts acquireWithin(), leave the waiter in the
+	// queue when it gives up (no splice): the slot is then granted to nobody and the next
+	// request waits for ever.
+	it('a retry that gives up waiting leaves the queue and takes no slot', async () => {
+		const scheduler = new RateWindowScheduler({ maxRequests: 1, windowMs: 200, maxConcurrent: 10 });
+		(await scheduler.acquire())();
+		const freedAt = Date.now();
+		const events: string[] = [];
+		const gaveUp = scheduler.acquireWithin(50).then((release) => events.push(release ? 'granted' : 'gave up'));
+		const next = scheduler.acquire().then((release) => {
+			events.push('next granted');
+			release();
+			return Date.now();
+		});
+		await gaveUp;
+		const nextAt = await next;
+		expect(events).toEqual(['gave up', 'next granted']);
+		// the next request went once the window had freed the first slot (a lost slot would hang it)
+		expect(nextAt - freedAt).toBeGreaterThanOrEqual(199);
+	});
+
 	it('HubSpot\'s headers lower the budget and set the window', () => {
 		const scheduler = new RateWindowScheduler({ maxRequests: 100, windowMs: 10_000, maxConcurrent: 10 });
 		scheduler.observeHeaders({ 'x-hubspot-ratelimit-max': '50', 'x-hubspot-ratelimit-interval-milliseconds': '10000' });

@@ -2,7 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { PublicStatus, PublicWideStatus } from './interfaces';
 
-/** The flat shape Simplify promises; names come from HubSpot or, failing that, from the chosen list entry. */
+/**
+ * The flat shape Simplify promises. The type's name comes from HubSpot or, failing that, from
+ * names the node already has (the list entry chosen in the editor, or the account's types).
+ */
 export function simplifyStatus(status: PublicStatus, knownNames?: Map<number, string>): IDataObject {
 	const flat: IDataObject = {
 		email: status.subscriberIdString,

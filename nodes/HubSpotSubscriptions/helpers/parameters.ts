@@ -6,8 +6,8 @@ import { optionalBusinessUnitId, requireEmail } from './validation';
 
 /**
  * Reads node parameters per item, but evaluates a parameter only once when it holds no
- * expression: its value is then the same for every item. Evaluating n8n parameters is the
- * node's main cost per item, and most write parameters (status, legal basis) are fixed.
+ * expression: its value is then the same for every item. Most write parameters (status,
+ * legal basis) are fixed, so a large run evaluates them once instead of once per item.
  */
 export class ParameterReader {
 	private readonly fixed = new Map<string, unknown>();

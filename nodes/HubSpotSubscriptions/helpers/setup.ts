@@ -79,7 +79,7 @@ export function transportHint(setup: OperationSetup): string | undefined {
 	}
 	if (resends) {
 		parts.push(
-			`${resends} writes were sent again after a lost or failed response (safe: status writes are idempotent)`,
+			`${resends} writes were sent again after a lost or failed response (safe: each write sets a value, so sending it twice changes nothing more)`,
 		);
 	}
 	const otherRetries = retries - resends - retried429;

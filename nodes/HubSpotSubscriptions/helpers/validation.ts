@@ -121,7 +121,10 @@ export function requireLegalBasis(value: unknown, field = 'Legal Basis'): LegalB
 	return basis as LegalBasis;
 }
 
-/** HubSpot requires the explanation with the legal basis when the account's GDPR setting is on. */
+/**
+ * Required except with NON_GDPR: HubSpot requires it when the account's data privacy setting
+ * is on, and the node cannot see that setting.
+ */
 export function requireExplanation(value: unknown, legalBasis: LegalBasis, field = 'Legal Basis Explanation') {
 	const text = typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
 	if (!text && legalBasis !== 'NON_GDPR') {

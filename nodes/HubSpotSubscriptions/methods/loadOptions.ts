@@ -8,7 +8,7 @@ import { brandLabel, definitionLabel, loadDefinitions } from './subscriptionType
 export async function getSubscriptionTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	return (await loadDefinitions(this))
 		.filter((definition) => definition.isActive)
-		.sort((a, b) => Number(b.isActive) - Number(a.isActive) || a.name.localeCompare(b.name))
+		.sort((a, b) => a.name.localeCompare(b.name))
 		.map((definition) => ({
 			name: definitionLabel(definition),
 			value: String(definition.id),

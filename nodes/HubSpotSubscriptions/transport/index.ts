@@ -66,7 +66,7 @@ export interface TransportStats {
 	/** Of those, the ones waited out and sent again. */
 	retried429: number;
 	retries: number;
-	/** Writes sent again after their response was lost (safe: these writes are idempotent). */
+	/** Writes sent again after a lost response or a server error (safe: each sets a value, so twice is once). */
 	resends: number;
 }
 

@@ -43,8 +43,9 @@ export const EXTERNAL_DOUBLE_OPT_IN_PROPERTIES: ContactProperty[] = [
 ];
 
 /**
- * Properties whose value no API may set. HubSpot marks them read-only; the confirmation
- * status is named here as well, because writing it is the mistake this operation exists to avoid.
+ * Refused by name, before any request and whatever HubSpot's metadata says: the confirmation
+ * status, because writing it is the mistake Record External Double Opt-In exists to avoid.
+ * Other read-only properties are known from HubSpot's metadata (see isWritable).
  */
 export const NEVER_WRITTEN = new Set(['hs_emailconfirmationstatus']);
 
