@@ -939,6 +939,29 @@ describe('HubSpot stand-in', () => {
 			expect(s.state.contacts).toEqual([]);
 		});
 
+		// Mutation that turns it red: in OutageSwitch.take, return undefined for mode 'daily-limit'
+		// (or drop `this.outageSwitch.take(...) ??` from onRequest).
+		test('POST /_standin/outage: 503 or the daily-limit 429 on every request until switched off; arrivals recorded', async () => {
+			const on = await call(s, 'POST', '/_standin/outage', { token: null, body: { mode: 'http-503' } });
+			expect(on.body).toMatchObject({ mode: 'http-503', scope: 'all', refused: 0 });
+			const read = await call(s, 'GET', '/communication-preferences/v4/statuses/out%40x.com?channel=EMAIL');
+			const write = await call(s, 'POST', '/communication-preferences/v4/statuses/out%40x.com', { body: statusBody(IDS.marketing, 'SUBSCRIBED') });
+			expect([read.status, write.status]).toEqual([503, 503]);
+			await call(s, 'POST', '/_standin/outage', { token: null, body: { mode: 'daily-limit', scope: 'writes' } });
+			expect((await call(s, 'GET', '/communication-preferences/v4/statuses/out%40x.com?channel=EMAIL')).status).toBe(200);
+			const daily = await call(s, 'POST', '/communication-preferences/v4/statuses/out%40x.com', { body: statusBody(IDS.marketing, 'SUBSCRIBED') });
+			expect(daily.status).toBe(429);
+			expect(daily.body).toMatchObject({ errorType: 'RATE_LIMIT', policyName: 'DAILY', message: 'You have reached your daily limit.' });
+			expect((await call(s, 'GET', '/_standin/outage', { token: null })).body).toMatchObject({ mode: 'daily-limit', scope: 'writes', refused: 1 });
+			expect(s.state.writesFor('out@x.com')).toEqual([]);
+			expect((await call(s, 'POST', '/_standin/outage', { token: null, body: { mode: 'down' } })).status).toBe(400);
+			await call(s, 'POST', '/_standin/outage', { token: null, body: { mode: 'off' } });
+			const after = await call(s, 'POST', '/communication-preferences/v4/statuses/out%40x.com', { body: statusBody(IDS.marketing, 'SUBSCRIBED') });
+			expect(after.status).toBe(200);
+			expect(s.requests.filter((r) => r.path.includes('out%40x.com')).map((r) => `${r.method} ${r.status}`)).toEqual(['GET 503', 'POST 503', 'GET 200', 'POST 429', 'POST 200']);
+			expect(s.outage.mode).toBe('off');
+		});
+
 		test('seed helpers: setStatus pre-sets UNSUBSCRIBED, which a later SUBSCRIBED treats as a resubscribe', async () => {
 			s.setStatus('seeded@x.com', IDS.marketing, 'UNSUBSCRIBED');
 			const r = await call(s, 'POST', '/communication-preferences/v4/statuses/seeded%40x.com', { body: statusBody(IDS.marketing, 'SUBSCRIBED') });

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
 		process.stdout.write(`  ${token}  (${scopes.length} scopes${scopes.some((s) => s.includes('batch')) ? ', incl. batch' : ', no batch scopes'})\n`);
 	}
 	process.stdout.write(`Control: GET ${standIn.url}/_standin/state, POST ${standIn.url}/_standin/reset\n`);
+	process.stdout.write(`Outage: POST ${standIn.url}/_standin/outage {"mode": "http-503" | "daily-limit" | "off", "scope": "all" | "writes"}\n`);
 	let stopping = false;
 	const stop = (signal: string): void => {
 		if (stopping) return;

@@ -74,3 +74,47 @@ export class FaultBook {
 		return undefined;
 	}
 }
+
+/** An outage switched on and off at run time: HubSpot down (503) or out of its daily limit (429 DAILY). */
+export type OutageMode = 'http-503' | 'daily-limit';
+/** Which requests an outage refuses: writes only (anything but GET and batch reads) or every request. */
+export type OutageScope = 'writes' | 'all';
+
+export interface OutageState {
+	mode: OutageMode | 'off';
+	scope: OutageScope;
+	/** epoch ms the outage began (undefined while off) */
+	since: number | undefined;
+	/** requests refused since it began */
+	refused: number;
+}
+
+export const OUTAGE_MODES: readonly OutageMode[] = ['http-503', 'daily-limit'];
+
+export class OutageSwitch {
+	private current: OutageState = { mode: 'off', scope: 'all', since: undefined, refused: 0 };
+
+	constructor(private readonly clock: () => number) {}
+
+	/** Switch on (until `off()`), or off with 'off'. Refuses an unknown mode or scope. */
+	set(mode: OutageMode | 'off', scope: OutageScope = 'all'): OutageState {
+		if (mode !== 'off' && !OUTAGE_MODES.includes(mode)) throw new Error(`stand-in: outage mode must be one of off, ${OUTAGE_MODES.join(', ')}`);
+		if (scope !== 'writes' && scope !== 'all') throw new Error('stand-in: outage scope must be writes or all');
+		this.current = mode === 'off' ? { mode, scope, since: undefined, refused: 0 } : { mode, scope, since: this.clock(), refused: 0 };
+		return this.state;
+	}
+
+	get state(): OutageState {
+		return { ...this.current };
+	}
+
+	/** The refusal for this request while the outage is on, or undefined. */
+	take(method: string, path: string): FaultAction | undefined {
+		const { mode, scope } = this.current;
+		if (mode === 'off') return undefined;
+		const isWrite = method.toUpperCase() !== 'GET' && !/\/read$/.test(path);
+		if (scope === 'writes' && !isWrite) return undefined;
+		this.current.refused++;
+		return mode === 'http-503' ? { kind: 'status', status: 503 } : { kind: 'rateLimit', policy: 'DAILY' };
+	}
+}

@@ -21,6 +21,8 @@ export {
 } from './seed';
 export { SUPPORTED_VERSIONS, STATUS_STATES, LEGAL_BASES } from './commprefs';
 export { PORTAL_ID, CRM_BATCH_LIMIT } from './crm';
+export { OUTAGE_MODES } from './faults';
+export type { OutageMode, OutageScope, OutageState } from './faults';
 export type {
 	StandInOptions,
 	Fault,

@@ -19,7 +19,7 @@ import {
 	serverErrorBody,
 	type HttpReply,
 } from './errors';
-import { FaultBook, type FaultAction } from './faults';
+import { FaultBook, OutageSwitch, type FaultAction, type OutageMode, type OutageScope, type OutageState } from './faults';
 import { RateLimiter } from './ratelimit';
 import { SCOPES, defaultDefinitions, defaultTokens } from './seed';
 import { StandInState } from './state';
@@ -36,6 +36,13 @@ export interface StandIn {
 	clearFaults(): void;
 	/** Faults still waiting to be consumed. */
 	readonly pendingFaults: Fault[];
+	/**
+	 * An outage until switched off ('off'): every request (scope 'all', the default) or every write
+	 * answers 503 ('http-503') or HubSpot's daily-limit 429 ('daily-limit'). Also over HTTP:
+	 * POST /_standin/outage {"mode", "scope"}, GET /_standin/outage.
+	 */
+	setOutage(mode: OutageMode | 'off', scope?: OutageScope): OutageState;
+	readonly outage: OutageState;
 	/** Every later use of this token answers 401 EXPIRED_AUTHENTICATION. */
 	expireAccessToken(token: string): void;
 	/** Accept another Bearer token with these scopes. */
@@ -134,6 +141,7 @@ class StandInServer implements StandIn {
 	readonly state: StandInState;
 	private readonly clock: () => number;
 	private readonly faults: FaultBook;
+	private readonly outageSwitch: OutageSwitch;
 	private readonly limiter: RateLimiter;
 	private readonly seedTokens: Record<string, string[]>;
 	private tokens = new Map<string, TokenInfo>();
@@ -148,6 +156,7 @@ class StandInServer implements StandIn {
 		this.clock = options.now ?? Date.now;
 		this.state = new StandInState(options.definitions ?? defaultDefinitions(), this.clock, options.gdprEnabled ?? true);
 		this.faults = new FaultBook(this.clock);
+		this.outageSwitch = new OutageSwitch(this.clock);
 		this.limiter = new RateLimiter(options.rateLimit === undefined ? { maxRequests: 100, windowMs: 10000 } : options.rateLimit, this.clock);
 		this.seedTokens = options.tokens ?? defaultTokens();
 		this.resetTokens();
@@ -200,6 +209,14 @@ class StandInServer implements StandIn {
 		return this.faults.pending;
 	}
 
+	setOutage(mode: OutageMode | 'off', scope?: OutageScope): OutageState {
+		return this.outageSwitch.set(mode, scope);
+	}
+
+	get outage(): OutageState {
+		return this.outageSwitch.state;
+	}
+
 	expireAccessToken(token: string): void {
 		const info = this.tokens.get(token) ?? { scopes: [] };
 		info.expiresAt = Math.min(info.expiresAt ?? Infinity, this.clock());
@@ -238,6 +255,7 @@ class StandInServer implements StandIn {
 		this.dropStalls();
 		this.state.reset();
 		this.faults.clear();
+		this.outageSwitch.set('off');
 		this.limiter.reset();
 		this.resetTokens();
 		this.requests.length = 0;
@@ -300,7 +318,7 @@ class StandInServer implements StandIn {
 		};
 		this.requests.push(record);
 
-		const fault = this.faults.take(method, rawPath);
+		const fault = this.outageSwitch.take(method, rawPath) ?? this.faults.take(method, rawPath);
 		if (fault) {
 			await this.applyFault(fault, incoming, record, res);
 			return;
@@ -497,11 +515,24 @@ class StandInServer implements StandIn {
 			const summary = { requestCount: this.requests.length, requestsByStatus, pendingFaults: this.faults.pending.length };
 			return { status: 200, body: summaryOnly ? { ...summary, statusCount: this.state.snapshot().statuses.length } : { ...this.state.snapshot(), ...summary } };
 		}
+		if (inc.rawPath === '/_standin/outage') return this.outageControl(inc);
 		if (inc.rawPath === '/_standin/reset' && inc.method === 'POST') {
 			this.reset();
 			return { status: 200, body: { status: 'ok' } };
 		}
 		return notFound(inc.rawPath);
+	}
+
+	/** GET: the outage switch; POST {"mode": "http-503" | "daily-limit" | "off", "scope": "all" | "writes"}: set it. */
+	private outageControl(inc: Incoming): HttpReply {
+		if (inc.method === 'GET') return { status: 200, body: this.outage };
+		if (inc.method !== 'POST') return methodNotAllowed(inc.method);
+		try {
+			const body = JSON.parse(inc.rawBody || '{}') as { mode?: OutageMode | 'off'; scope?: OutageScope };
+			return { status: 200, body: this.setOutage(body.mode ?? 'off', body.scope ?? 'all') };
+		} catch (error) {
+			return { status: 400, body: errorBody('VALIDATION_ERROR', error instanceof Error ? error.message : String(error)) };
+		}
 	}
 }
 
