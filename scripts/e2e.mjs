@@ -4,7 +4,7 @@
 //   npm run test:browser   the editor test only, saving the README's screenshots into docs/images/
 //   npm run test:compat    the same against n8n 1.x (add -- --node system for the machine's Node 20)
 //
-//   node scripts/e2e.mjs [--n8n 2|1] [--node 24|system] [--only n8n|browser] [--screenshots DIR]
+//   node scripts/e2e.mjs [--n8n 2|1] [--node 24|system] [--only n8n|browser|outage] [--screenshots DIR]
 //                        [--skip-build] [--skip-install]
 //
 // Builds the package, installs n8n (cached, see scripts/install-n8n.mjs), then runs each
