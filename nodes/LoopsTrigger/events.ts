@@ -89,29 +89,15 @@ function subscribedFor(event: string, contact: IDataObject | undefined): boolean
 /** Bounces and complaints: about the address's deliverability, never a consent decision. */
 const DELIVERABILITY_EVENTS = new Set(['email.hardBounced', 'email.softBounced', 'email.spamReported']);
 
-/** The opt-in status of a contact, as found by the optional lookup in Loops' API. */
-export interface OptInLookup {
-	/** The contact's optInStatus; null when the contact has none or was not found. */
-	optInStatus?: string | null;
-	/** Set when the lookup could not answer; the event then stays 'unknown'. */
-	error?: string;
-}
-
 /**
  * Whether the event proves a confirmed double opt-in. Loops gates only its form endpoints with
  * double opt-in (https://loops.so/docs/contacts/double-opt-in), so only contact.created with
- * optInStatus "accepted" proves one; a list subscription proves it only when a lookup found the
- * contact accepted. Anything else reads as no proof, never as consent.
+ * optInStatus "accepted" proves one. A list subscription carries no opt-in status: 'unknown'.
+ * Anything else reads as no proof, never as consent.
  */
-function confirmedOptInFor(
-	event: string,
-	payloadStatus: unknown,
-	lookup: OptInLookup | undefined,
-): boolean | 'unknown' {
+function confirmedOptInFor(event: string, payloadStatus: unknown): boolean | 'unknown' {
 	if (event === 'contact.created') return payloadStatus === 'accepted';
-	if (event !== 'contact.mailingList.subscribed') return false;
-	if (!lookup || lookup.error !== undefined) return 'unknown';
-	return lookup.optInStatus === 'accepted';
+	return event === 'contact.mailingList.subscribed' ? 'unknown' : false;
 }
 
 function asObject(value: unknown): IDataObject | undefined {
@@ -130,7 +116,6 @@ export function normalizeLoopsEvent(
 	payload: IDataObject,
 	webhookId: string,
 	receivedAt: Date,
-	lookup?: OptInLookup,
 ): IDataObject {
 	const event = asString(payload.eventName) ?? '';
 	const identity = asObject(payload.contactIdentity);
@@ -145,15 +130,11 @@ export function normalizeLoopsEvent(
 		subscribed: subscribedFor(event, contact),
 	};
 	const payloadStatus = contact && 'optInStatus' in contact ? ((contact.optInStatus as string | null) ?? null) : undefined;
-	json.confirmedOptIn = confirmedOptInFor(event, payloadStatus, lookup);
+	json.confirmedOptIn = confirmedOptInFor(event, payloadStatus);
 	if (payloadStatus !== undefined) {
 		json.optInStatus = payloadStatus;
 		json.optInStatusSource = 'payload';
-	} else if (lookup && lookup.error === undefined && event === 'contact.mailingList.subscribed') {
-		json.optInStatus = lookup.optInStatus ?? null;
-		json.optInStatusSource = 'lookup';
 	}
-	if (lookup?.error !== undefined) json.lookupError = lookup.error;
 	json.deliverability = DELIVERABILITY_EVENTS.has(event);
 	if (mailingList) {
 		json.mailingListId = asString(mailingList.id) ?? null;
