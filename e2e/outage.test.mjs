@@ -108,7 +108,7 @@ async function setOutage(mode) {
 	return JSON.parse(text);
 }
 
-/** How many executions of the workflow n8n lists with this status. */
+/** How many executions of the workflow n8n lists with this status (`count` of a one-row page). */
 async function countExecutions(status) {
 	const filter = encodeURIComponent(JSON.stringify({ workflowId: ctx.workflow.id, status: [status] }));
 	const res = await rest(ctx.baseUrl, 'GET', `/rest/executions?filter=${filter}&limit=1`, { cookie: ctx.cookie });
@@ -120,8 +120,28 @@ async function countExecutions(status) {
 
 async function executionCounts() {
 	const counts = {};
-	for (const status of ['waiting', 'running', 'success', 'error', 'crashed', 'canceled']) counts[status] = await countExecutions(status);
+	for (const status of ['new', 'running', 'waiting', 'success', 'error', 'crashed', 'canceled']) counts[status] = await countExecutions(status);
 	return counts;
+}
+
+/**
+ * Sends the events the way a sender delivers a burst: a few at a time, not all 100 in the same
+ * instant. (With 100 simultaneous requests n8n's SQLite write lock times out on this shared 2-core
+ * machine and n8n itself answers 503 "Database is not ready!" or 500; that is n8n's own limit, see
+ * docs/outages.md, not what this test is about.)
+ */
+async function deliver(events, concurrency = 4) {
+	const answers = new Array(events.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < events.length) {
+			const i = next++;
+			const res = await fetch(ctx.webhookUrl, { method: 'POST', headers: events[i].headers, body: events[i].body });
+			answers[i] = `${res.status}${res.ok ? '' : ` ${(await res.text()).slice(0, 120)}`}`;
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	return answers;
 }
 
 function signedLoopsEvent({ email, eventName, eventTime }) {
@@ -135,6 +155,11 @@ function signedLoopsEvent({ email, eventName, eventTime }) {
 	return { body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` } };
 }
 
+/** The status changes the stand-in recorded for an address, less the test's own seeding. */
+function nodeWrites(email) {
+	return ctx.standIn.state.writesFor(email).filter((w) => w.via !== 'seed');
+}
+
 /** Successful (2xx) status writes the stand-in answered for an address. */
 function successfulWrites(email) {
 	const encoded = encodeURIComponent(email);
@@ -145,7 +170,7 @@ async function until(label, predicate, timeoutMs, describeState) {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		if (await predicate()) return;
-		await sleep(1000);
+		await sleep(2000);
 	}
 	assert.fail(`${label} within ${timeoutMs / 1000} s; ${await describeState()}\n${ctx.server.logs().slice(-3000)}`);
 }
@@ -166,8 +191,8 @@ async function scenario(mode, tag) {
 		...unsubscribes.map((email) => signedLoopsEvent({ email, eventName: 'contact.unsubscribed', eventTime })),
 	];
 	const t0 = Date.now();
-	const answers = await Promise.all(events.map(async (e) => (await fetch(ctx.webhookUrl, { method: 'POST', headers: e.headers, body: e.body })).status));
-	assert.deepEqual(answers.filter((s) => s < 200 || s >= 300), [], 'every signed event was accepted');
+	const answers = await deliver(events);
+	assert.deepEqual(answers.filter((a) => !a.startsWith('2')), [], 'every signed event was accepted');
 
 	// Every execution fails over to Retry Later and is parked in n8n's database by the Wait node.
 	let counts;
@@ -177,12 +202,12 @@ async function scenario(mode, tag) {
 			counts = await executionCounts();
 			return counts.waiting - before.waiting === EVENTS && counts.running === 0;
 		},
-		90_000,
+		240_000,
 		async () => JSON.stringify(counts),
 	);
 	const parkedMs = Date.now() - t0;
 	assert.equal(counts.error - before.error, 0, 'no execution failed during the outage');
-	for (const email of [...optIns, ...unsubscribes]) assert.deepEqual(ctx.standIn.state.writesFor(email), [], `${email} written during the outage`);
+	for (const email of [...optIns, ...unsubscribes]) assert.deepEqual(nodeWrites(email), [], `${email} written during the outage`);
 	const refused = (await (await fetch(`${ctx.standIn.url}/_standin/outage`)).json()).refused;
 	assert.ok(refused >= EVENTS, `the stand-in refused only ${refused} requests`);
 
@@ -198,9 +223,9 @@ async function scenario(mode, tag) {
 		'every change landed and every execution finished',
 		async () => {
 			counts = await executionCounts();
-			return missing().length === 0 && counts.success - before.success === EVENTS && counts.waiting === before.waiting && counts.running === 0;
+			return missing().length === 0 && counts.success - before.success === EVENTS && counts.waiting === before.waiting && counts.running === 0 && counts.new === 0;
 		},
-		150_000,
+		240_000,
 		async () => `missing ${missing().length}: ${missing().slice(0, 3).join(', ')}; executions ${JSON.stringify(counts)}`,
 	);
 	assert.equal(counts.error - before.error, 0, 'no execution errored');
@@ -211,7 +236,7 @@ async function scenario(mode, tag) {
 		const writes = successfulWrites(email);
 		assert.equal(writes.length, 1, `${email}: ${writes.length} successful writes (exactly one expected)`);
 		lastLanded = Math.max(lastLanded, writes[0].respondedAt ?? writes[0].receivedAt);
-		const landed = ctx.standIn.state.writesFor(email);
+		const landed = nodeWrites(email);
 		assert.equal(landed.length, 1, `${email}: ${JSON.stringify(landed)}`);
 		assert.equal(landed[0].to, intended(email));
 		const status = ctx.standIn.state.getStatus(email, SUBSCRIPTION_TYPE);
