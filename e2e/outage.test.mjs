@@ -200,6 +200,8 @@ async function scenario(mode, tag) {
 		`all ${EVENTS} executions parked`,
 		async () => {
 			counts = await executionCounts();
+			// A failed execution during the outage is the failure this test is about: stop at once.
+			assert.equal(counts.error - before.error, 0, `an execution failed during the outage: ${JSON.stringify(counts)}`);
 			return counts.waiting - before.waiting === EVENTS && counts.running === 0;
 		},
 		240_000,

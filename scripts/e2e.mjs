@@ -2,7 +2,7 @@
 // End-to-end tests of the package inside a real n8n:
 //   npm run test:e2e       n8n 2.x on Node 24: CLI runs, a signed webhook, the editor in Chromium
 //   npm run test:browser   the editor test only, saving the README's screenshots into docs/images/
-//   npm run test:compat    the same against n8n 1.x (add -- --node system for the machine's Node 20)
+//   npm run test:compat    the same against n8n 1.x, less the outage test (add -- --node system for the machine's Node 20)
 //
 //   node scripts/e2e.mjs [--n8n 2|1] [--node 24|system] [--only n8n|browser|outage] [--screenshots DIR]
 //                        [--skip-build] [--skip-install]
@@ -51,9 +51,17 @@ if (!args.includes('--skip-install')) {
 	step(`install n8n ${major}.x (cached)`, () => installN8n(major, { node }));
 }
 
+// The outage test (issue 11: n8n 2.x) takes about 9 minutes; the 1.x compatibility run leaves it out
+// unless asked for by name, and says so.
+const notOnMajor1 = { 'outage.test.mjs': 'the outage test is specified for n8n 2.x and takes about 9 min; run it on 1.x with --n8n 1 --only outage' };
 const files = readdirSync(path.join(ROOT, 'e2e'))
 	.filter((f) => f.endsWith('.test.mjs'))
 	.filter((f) => !only || f.startsWith(only))
+	.filter((f) => {
+		if (major !== '1' || only || !notOnMajor1[f]) return true;
+		process.stdout.write(`[e2e] not run on n8n 1.x: e2e/${f} (${notOnMajor1[f]})\n`);
+		return false;
+	})
 	.sort()
 	.map((f) => path.join('e2e', f));
 
