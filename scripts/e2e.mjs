@@ -51,9 +51,9 @@ if (!args.includes('--skip-install')) {
 	step(`install n8n ${major}.x (cached)`, () => installN8n(major, { node }));
 }
 
-// The outage test (issue 11: n8n 2.x) takes about 9 minutes; the 1.x compatibility run leaves it out
+// The outage test (issue 11: n8n 2.x) takes 6 to 9 minutes; the 1.x compatibility run leaves it out
 // unless asked for by name, and says so.
-const notOnMajor1 = { 'outage.test.mjs': 'the outage test is specified for n8n 2.x and takes about 9 min; run it on 1.x with --n8n 1 --only outage' };
+const notOnMajor1 = { 'outage.test.mjs': 'the outage test is specified for n8n 2.x and takes 6 to 9 min; run it on 1.x with --n8n 1 --only outage' };
 const files = readdirSync(path.join(ROOT, 'e2e'))
 	.filter((f) => f.endsWith('.test.mjs'))
 	.filter((f) => !only || f.startsWith(only))
