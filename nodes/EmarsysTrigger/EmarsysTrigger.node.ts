@@ -29,6 +29,8 @@ import { contactsOf, DEFAULT_EMAIL_FIELD, DEFAULT_OPT_IN_FIELD, normalizeEmarsys
 export const EMARSYS_WEBHOOK_IPS = ['34.89.173.3', '35.246.249.205', '34.89.137.140'];
 
 const DEFAULT_CLOCK_SKEW_SECONDS = 30;
+/** The lifetime of a token without exp, counted from its iat. */
+const DEFAULT_MAX_TOKEN_AGE_SECONDS = 5 * 60;
 /** How long a deduplication ID is remembered when Ignore Repeated Deliveries is on. */
 const DEDUPLICATION_MEMORY_MS = 24 * 60 * 60 * 1000;
 
@@ -137,6 +139,15 @@ export class EmarsysTrigger implements INodeType {
 							'With Only Emarsys IPs on: more client addresses to accept besides Emarsys\' (comma-separated, exact addresses)',
 					},
 					{
+						displayName: 'Allow Tokens Without Expiry or Issue Time',
+						name: 'allowTokensWithoutLifetime',
+						type: 'boolean',
+						default: false,
+						displayOptions: { show: { '/authentication': ['jwt'] } },
+						description:
+							'Whether a token that carries neither exp nor iat is accepted. Such a token never expires: anyone who captures one can send requests with it for as long as the secret is unchanged.',
+					},
+					{
 						displayName: 'Clock Skew (Seconds)',
 						name: 'clockSkewSeconds',
 						type: 'number',
@@ -157,9 +168,9 @@ export class EmarsysTrigger implements INodeType {
 						displayName: 'Ignore Repeated Deliveries',
 						name: 'ignoreRepeatedDeliveries',
 						type: 'boolean',
-						default: false,
+						default: true,
 						description:
-							'Whether a request whose deduplication_id this node accepted in the last 24 hours is acknowledged without starting the workflow again. Emarsys does not document this field; it has no effect when requests do not carry it.',
+							'Whether a request whose deduplication_id this node accepted in the last 24 hours is acknowledged without starting the workflow again (on unless turned off). Emarsys does not document this field; it has no effect when requests do not carry it.',
 					},
 					{
 						displayName: 'Include JWT Claims',
@@ -182,11 +193,11 @@ export class EmarsysTrigger implements INodeType {
 						displayName: 'Max Token Age (Seconds)',
 						name: 'maxTokenAgeSeconds',
 						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 0,
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_MAX_TOKEN_AGE_SECONDS,
 						displayOptions: { show: { '/authentication': ['jwt'] } },
 						description:
-							'When above 0, tokens issued (iat) longer ago than this are refused, and so are tokens without iat. 0 checks only the claims the token carries.',
+							'For a token without exp: refused once it was issued (iat) longer ago than this. A token with exp is held to its exp.',
 					},
 					{
 						displayName: 'Only Emarsys IPs',
@@ -311,7 +322,8 @@ export class EmarsysTrigger implements INodeType {
 			return json;
 		});
 
-		if (options.ignoreRepeatedDeliveries === true) {
+		// On unless turned off: an option the user never added is absent from `options`.
+		if (options.ignoreRepeatedDeliveries !== false) {
 			items = items.filter(
 				(json) =>
 					typeof json.deduplicationId !== 'string' ||
@@ -347,7 +359,8 @@ function authenticate(
 			key,
 			allowedAlgorithms: algorithms,
 			clockSkewSeconds: Number.isFinite(skew) && skew >= 0 ? skew : DEFAULT_CLOCK_SKEW_SECONDS,
-			maxAgeSeconds: Number(options.maxTokenAgeSeconds ?? 0) || 0,
+			maxAgeSeconds: positiveOption(options.maxTokenAgeSeconds, DEFAULT_MAX_TOKEN_AGE_SECONDS),
+			allowWithoutLifetime: options.allowTokensWithoutLifetime === true,
 		});
 		return result.ok ? { ok: true, claims: result.claims } : { ok: false, reason: result.reason };
 	}
@@ -411,6 +424,11 @@ function isAllowedAddress(ctx: IWebhookFunctions, additional: unknown): boolean 
 function normalizeAddress(address: string): string {
 	const trimmed = address.trim().toLowerCase();
 	return trimmed.startsWith('::ffff:') && trimmed.includes('.') ? trimmed.slice('::ffff:'.length) : trimmed;
+}
+
+function positiveOption(value: unknown, fallback: number): number {
+	const number = Number(value);
+	return Number.isFinite(number) && number > 0 ? number : fallback;
 }
 
 function stringOption(value: unknown, fallback: string): string {
