@@ -362,7 +362,7 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 			expect(hs.requests.filter((request) => request.method === 'POST' && !/\/read$/.test(request.path.split('?')[0]))).toHaveLength(1);
 		});
 
-		// Mutation: DEFAULT_MAX_TOKEN_AGE_SECONDS = 5 * 60 → 0 (no age limit, as before): the old
+		// Mutation: in authentication.ts, DEFAULT_MAX_TOKEN_AGE_SECONDS = 5 * 60 → 0 (no age limit, as before): the old
 		// token is accepted and this test fails. The 4-minute-old token shows the limit is not lower.
 		it('a token without exp older than 5 minutes (from iat) is refused with the defaults', async () => {
 			const body = JSON.stringify(contact());

@@ -2,16 +2,15 @@ import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IDataObject,
-	IHookFunctions,
 	INodeCredentialTestResult,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { acknowledge, rawBodyOf, refuse, replayKey, replayMemory, singleHeader } from '../common/webhookSecurity';
+import { rawBodyOf, replayKey, replayMemory, singleHeader } from '../common/webhookSecurity';
+import { acknowledge, badRequest, refuse, start, webhookTriggerShape } from '../common/webhookTrigger';
 import { LOOPS_EVENTS, normalizeLoopsEvent } from './events';
 import { DEFAULT_TOLERANCE_SECONDS, decodeSigningSecret, verifyStandardWebhook } from './standardWebhooks';
 
@@ -20,30 +19,16 @@ export class LoopsTrigger implements INodeType {
 		displayName: 'Loops Trigger',
 		name: 'loopsTrigger',
 		icon: { light: 'file:loops.svg', dark: 'file:loops.dark.svg' },
-		group: ['trigger'],
-		version: 1,
+		...webhookTriggerShape('loops'),
 		subtitle: '={{ ($parameter["events"] || []).includes("*") ? "Any event" : ($parameter["events"] || []).join(", ") }}',
 		description:
 			'Starts the workflow when Loops sends a webhook event, after checking its signature (contacts, mailing lists, emails)',
 		defaults: { name: 'Loops Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
 				name: 'loopsWebhookSigningApi',
 				required: true,
 				testedBy: 'loopsSigningSecretFormat',
-			},
-		],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: 'onReceived',
-				// Empty, so n8n answers with the webhookResponse webhook() returns; without it n8n 1.x
-				// and 2.x answer a started run with the text "firstEntryJson".
-				responseData: '',
-				path: 'loops',
 			},
 		],
 		activationMessage:
@@ -110,22 +95,6 @@ export class LoopsTrigger implements INodeType {
 		},
 	};
 
-	// Loops has no API to register webhooks: the endpoint is set by hand in Loops' settings, so
-	// there is nothing to check, create or delete on Loops' side when the workflow is activated.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
-
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const receivedAt = new Date();
 		const options = this.getNodeParameter('options', {}) as IDataObject;
@@ -165,10 +134,7 @@ export class LoopsTrigger implements INodeType {
 			payload = undefined;
 		}
 		if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-			const res = this.getResponseObject();
-			res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8' });
-			res.end(JSON.stringify({ message: 'The body is not a JSON object' }));
-			return { noWebhookResponse: true };
+			return badRequest(this, 'The body is not a JSON object');
 		}
 
 		// A request stays acceptable while its timestamp is within the tolerance of the clock, so an
@@ -183,12 +149,9 @@ export class LoopsTrigger implements INodeType {
 			return acknowledge({ received: true, started: false });
 		}
 
-		return {
-			webhookResponse: { received: true, started: true },
-			workflowData: [
-				[{ json: normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt) }],
-			],
-		};
+		return start({ received: true, started: true }, [
+			normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt),
+		]);
 	}
 }
 
