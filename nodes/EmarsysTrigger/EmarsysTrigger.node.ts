@@ -1,7 +1,15 @@
 import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { replayKey, replayMemory } from '../common/webhookSecurity';
-import { acknowledge, badRequest, refuse, start, webhookTriggerShape } from '../common/webhookTrigger';
+import {
+	acknowledge,
+	badRequest,
+	forgetUnlessSucceeded,
+	refuse,
+	respondOption,
+	start,
+	webhookTriggerShape,
+} from '../common/webhookTrigger';
 import {
 	type Authentication,
 	authenticateRequest,
@@ -172,6 +180,9 @@ export class EmarsysTrigger implements INodeType {
 						description:
 							'The field that holds the Emarsys opt-in (field 31: 1 = true, 2 = false, empty = unknown). If it is missing, optin, opt_in, optIn and 31 are tried.',
 					},
+					respondOption(
+						'When Emarsys gets its answer. Emarsys is reported (by a third-party connector, not in its documentation) to retry a request answered with a non-2xx status, so a failed run can come again; Ignore Repeated Deliveries lets that retry through.',
+					),
 				],
 			},
 		],
@@ -206,6 +217,8 @@ export class EmarsysTrigger implements INodeType {
 					!replayMemory.seenBefore(replayKey(this), json.deduplicationId, DEDUPLICATION_MEMORY_MS),
 			);
 			if (items.length === 0) return acknowledge({ received: true, duplicate: true });
+			const ids = items.map((json) => json.deduplicationId).filter((id): id is string => typeof id === 'string');
+			forgetUnlessSucceeded(this, options, ids);
 		}
 
 		return start({ received: true, started: true, contacts: items.length }, items);

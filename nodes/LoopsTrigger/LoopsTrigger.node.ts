@@ -10,7 +10,15 @@ import type {
 } from 'n8n-workflow';
 
 import { rawBodyOf, replayKey, replayMemory, singleHeader } from '../common/webhookSecurity';
-import { acknowledge, badRequest, refuse, start, webhookTriggerShape } from '../common/webhookTrigger';
+import {
+	acknowledge,
+	badRequest,
+	forgetUnlessSucceeded,
+	refuse,
+	respondOption,
+	start,
+	webhookTriggerShape,
+} from '../common/webhookTrigger';
 import { LOOPS_EVENTS, normalizeLoopsEvent } from './events';
 import { DEFAULT_TOLERANCE_SECONDS, decodeSigningSecret, verifyStandardWebhook } from './standardWebhooks';
 
@@ -63,6 +71,9 @@ export class LoopsTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					respondOption(
+						'When Loops gets its answer. Loops documents no retry schedule for failed deliveries, so a failure answer may not bring the event again; keep an Error Workflow.',
+					),
 					{
 						displayName: 'Timestamp Tolerance (Seconds)',
 						name: 'toleranceSeconds',
@@ -149,6 +160,7 @@ export class LoopsTrigger implements INodeType {
 			return acknowledge({ received: true, started: false });
 		}
 
+		forgetUnlessSucceeded(this, options, [verification.webhookId]);
 		return start({ received: true, started: true }, [
 			normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt),
 		]);

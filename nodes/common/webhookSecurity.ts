@@ -112,6 +112,11 @@ export class ReplayMemory {
 		return false;
 	}
 
+	/** Forgets one ID, so a later delivery with it is accepted again (a retry after a failed run). */
+	forget(nodeKey: string, id: string) {
+		this.nodes.get(nodeKey)?.delete(id);
+	}
+
 	/** Forgets everything (tests). */
 	clear() {
 		this.nodes.clear();

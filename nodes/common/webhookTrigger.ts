@@ -1,5 +1,16 @@
-import type { IDataObject, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeProperties,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { replayKey, replayMemory } from './webhookSecurity';
+
+/** The Respond option's test, as an n8n expression over the node's parameters. */
+const WHEN_FINISHED = '$parameter["options"]["respond"] === "workflowFinished"';
 
 /**
  * What the Loops and Emarsys triggers share: the shape of a trigger with one verified POST
@@ -22,14 +33,58 @@ export function webhookTriggerShape(
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: 'onReceived',
-				// Empty, so n8n answers with the webhookResponse webhook() returns; without it n8n 1.x
-				// and 2.x answer a started run with the text "firstEntryJson".
-				responseData: '',
+				// n8n reads these per request, as its own Webhook node does with its Respond parameter:
+				// "onReceived" answers with the webhookResponse webhook() returns; "lastNode" answers once
+				// the run ended (n8n: 500 {"message":"Error in workflow"} when it failed).
+				responseMode: `={{ ${WHEN_FINISHED} ? "lastNode" : "onReceived" }}`,
+				// Immediately: empty, so n8n answers with our webhookResponse (without it n8n 1.x and 2.x
+				// answer a started run with the text "firstEntryJson"). When finished: an empty 200, not
+				// the last node's items, which are the workflow's business.
+				responseData: `={{ ${WHEN_FINISHED} ? "noData" : "" }}`,
 				path,
 			},
 		],
 	};
+}
+
+/** The trigger option "Respond"; `description` also says what the sender does with a failure answer. */
+export function respondOption(description: string): INodeProperties {
+	return {
+		displayName: 'Respond',
+		name: 'respond',
+		type: 'options',
+		options: [
+			{
+				name: 'Immediately',
+				value: 'immediately',
+				description: 'As soon as the request is verified, before the workflow runs (HTTP 200)',
+			},
+			{
+				name: 'When the Workflow Finishes',
+				value: 'workflowFinished',
+				description:
+					'After the run: an empty HTTP 200 when it succeeded, n8n\'s HTTP 500 {"message":"Error in workflow"} when it failed',
+			},
+		],
+		default: 'immediately',
+		description,
+	};
+}
+
+/**
+ * With Respond "When the Workflow Finishes", a delivery whose run failed is forgotten by the
+ * replay memory once its answer is anything but 2xx (n8n answers 500) or the connection closed
+ * before an answer, so the sender's retry of the same delivery runs again instead of being taken
+ * for a repeat.
+ */
+export function forgetUnlessSucceeded(ctx: IWebhookFunctions, options: IDataObject, ids: string[]): void {
+	if (options.respond !== 'workflowFinished' || ids.length === 0) return;
+	const res = ctx.getResponseObject();
+	const key = replayKey(ctx);
+	res.once('close', () => {
+		if (res.writableFinished && res.statusCode >= 200 && res.statusCode < 300) return;
+		for (const id of ids) replayMemory.forget(key, id);
+	});
 }
 
 /**
