@@ -2,7 +2,6 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { runPool } from '../../helpers/items';
 import { ParameterReader } from '../../helpers/parameters';
-import { describeRequest } from '../../helpers/requestPreview';
 import type { OperationSetup } from '../../helpers/setup';
 import {
 	optionalBusinessUnitId,
@@ -11,7 +10,7 @@ import {
 	requireSubscriptionId,
 } from '../../helpers/validation';
 import { generateLinksRequest, type LinkRequestInput } from '../../transport';
-import { brandOption, dryRunField, emailField, optionsCollection } from '../common.descriptions';
+import { brandOption, emailField, optionsCollection } from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['preferenceLink'], operation: ['generate'] } };
 
@@ -30,11 +29,6 @@ export const description: INodeProperties[] = [
 	{
 		...emailField('The email address to generate the links for'),
 		default: '={{ $json.email }}',
-		displayOptions,
-	},
-	{
-		...dryRunField,
-		description: 'Whether to only return the exact request that would be sent, without sending it',
 		displayOptions,
 	},
 	optionsCollection(displayOptions, [
@@ -87,27 +81,20 @@ function parseInputs(ctx: IExecuteFunctions, setup: OperationSetup): LinkInput[]
 		.map(({ value }) => value);
 }
 
-/** One call per item (HubSpot has no batch form of this endpoint), through the node's rate window. */
+/**
+ * One call per item (HubSpot has no batch form of this endpoint), through the node's rate window.
+ * No Dry Run, like the other reads: generating links changes nothing in HubSpot.
+ */
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	const inputs = parseInputs(this, setup);
-	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
 	await runPool(
 		inputs,
 		setup.pipeline.concurrency,
 		async (input) => {
-			const request = generateLinksRequest(setup.version, input, input.itemIndex);
-			if (dryRun) {
-				setup.outcomes.succeed(input.itemIndex, {
-					dryRun: true,
-					email: input.email,
-					brandId: input.businessUnitId,
-					request: describeRequest(request, false),
-					note: 'Dry Run: nothing was sent. Turn Dry Run off to generate the links.',
-				});
-				return;
-			}
 			try {
-				const { body } = await setup.transport.request<IDataObject>(request);
+				const { body } = await setup.transport.request<IDataObject>(
+					generateLinksRequest(setup.version, input, input.itemIndex),
+				);
 				setup.outcomes.succeed(input.itemIndex, { email: input.email, ...body, brandId: input.businessUnitId });
 			} catch (error) {
 				setup.outcomes.fail(input.itemIndex, error);
