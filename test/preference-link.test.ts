@@ -163,14 +163,18 @@ describe('Preference Link → Generate', () => {
 		expect(linkCalls()).toHaveLength(3);
 	});
 
-	// Mutation that turns this red: in transport/index.ts decide(), answer a 5xx with
-	// `{ kind: 'fail' }` (no retry).
-	test('a server error is retried, and the item still gets its links', async () => {
+	// Mutations that turn this red: in transport/index.ts decide(), answer a 5xx with
+	// `{ kind: 'fail' }` (no retry); or drop `changesNothing: true` from generateLinksRequest()
+	// (the hint then calls the retry a resent write).
+	test('a server error is retried, and the item still gets its links; the hint calls it a read', async () => {
 		bed.hubspot.injectFault({ kind: 'status', status: 503, path: /links\/generate/, times: 1 });
 		const run = await bed.runNode(GENERATE(), [{ email: 'jo@example.com' }]);
 		expect(run.error).toBeUndefined();
 		expect(linkCalls().map((call) => call.status)).toEqual([503, 200]);
 		expect(run.json('HubSpot')).toEqual([expect.objectContaining({ email: 'jo@example.com', unsubscribeAllUrl: expect.any(String) })]);
+		const hints = run.hints('HubSpot').map((hint) => hint.message).join('\n');
+		expect(hints).toMatch(/1 reads retried after a server or network error/);
+		expect(hints).not.toMatch(/writes were sent again/);
 	});
 
 	// Mutation that turns this red: in transport/index.ts request(), take no slot in the rate

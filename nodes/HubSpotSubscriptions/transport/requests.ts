@@ -78,6 +78,7 @@ export function generateLinksRequest(version: ApiVersion, input: LinkRequestInpu
 		qs: { channel: CHANNEL, businessUnitId: input.businessUnitId },
 		body,
 		itemIndex,
+		changesNothing: true,
 	};
 }
 
