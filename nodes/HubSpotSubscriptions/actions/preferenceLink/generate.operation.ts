@@ -97,7 +97,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 				);
 				setup.outcomes.succeed(input.itemIndex, { email: input.email, ...body, brandId: input.businessUnitId });
 			} catch (error) {
-				setup.outcomes.fail(input.itemIndex, error);
+				setup.outcomes.failOrStop(input.itemIndex, error);
 			}
 		},
 		() => setup.outcomes.stopped,
