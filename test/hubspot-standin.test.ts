@@ -771,16 +771,28 @@ describe('HubSpot stand-in', () => {
 			for (const e of refusedEmails) expect(s.state.writesFor(e)).toEqual([]);
 		});
 
+		// A clock the test moves, not real sleeps: the outcome cannot depend on how busy the machine is.
+		// Mutation that turns this red: in faults.ts, drop the storm's `now + fault.durationMs` expiry.
 		test('storm ends after durationMs; untilMs bounds a fault in time', async () => {
-			s.injectFault({ kind: 'storm', ratio: 1, durationMs: 60 });
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(429);
-			await new Promise((r) => setTimeout(r, 80));
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(200);
-			s.injectFault({ kind: 'status', status: 500, untilMs: 60 });
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(500);
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(500);
-			await new Promise((r) => setTimeout(r, 80));
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(200);
+			let clock = 1_800_000_000_000;
+			const timed = await startHubSpotStandIn({ now: () => clock });
+			try {
+				const definitions = async () => (await call(timed, 'GET', '/communication-preferences/v4/definitions')).status;
+				timed.injectFault({ kind: 'storm', ratio: 1, durationMs: 60 });
+				expect(await definitions()).toBe(429);
+				clock += 59;
+				expect(await definitions()).toBe(429);
+				clock += 1;
+				expect(await definitions()).toBe(200);
+				timed.injectFault({ kind: 'status', status: 500, untilMs: 60 });
+				expect(await definitions()).toBe(500);
+				clock += 59;
+				expect(await definitions()).toBe(500);
+				clock += 1;
+				expect(await definitions()).toBe(200);
+			} finally {
+				await timed.close();
+			}
 		});
 	});
 
