@@ -79,6 +79,7 @@ describe('package.json names the public repository and the author consistently',
 		expect(pkg.bugs).toEqual({ url: `${repository}/issues` });
 		expect(pkg.author.url).toBe(new URL(repository).origin + '/' + new URL(repository).pathname.split('/')[1]);
 		expect(pkg.license).toBe('MIT');
+		expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
 		expect(pkg.dependencies ?? {}).toEqual({});
 	});
 });
