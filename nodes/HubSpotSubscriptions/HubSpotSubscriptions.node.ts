@@ -45,7 +45,7 @@ export class HubSpotSubscriptions implements INodeType {
 				name: 'authentication',
 				type: 'options',
 				options: [
-					{ name: 'Private App Token', value: 'privateAppToken' },
+					{ name: 'Service Key or Private App Token', value: 'privateAppToken' },
 					{ name: 'OAuth2', value: 'oAuth2' },
 				],
 				default: 'privateAppToken',
