@@ -13,6 +13,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { acknowledge, rawBodyOf, refuse, replayKey, replayMemory, singleHeader } from '../common/webhookSecurity';
 import { LOOPS_EVENTS, normalizeLoopsEvent } from './events';
+import { LOOPS_API_CREDENTIAL, addLookedUpOptInStatus, needsOptInLookup } from './optInLookup';
 import { DEFAULT_TOLERANCE_SECONDS, decodeSigningSecret, verifyStandardWebhook } from './standardWebhooks';
 
 export class LoopsTrigger implements INodeType {
@@ -33,6 +34,11 @@ export class LoopsTrigger implements INodeType {
 				name: 'loopsWebhookSigningApi',
 				required: true,
 				testedBy: 'loopsSigningSecretFormat',
+			},
+			{
+				name: LOOPS_API_CREDENTIAL,
+				required: true,
+				displayOptions: { show: { lookUpOptInStatus: [true] } },
 			},
 		],
 		webhooks: [
@@ -70,6 +76,14 @@ export class LoopsTrigger implements INodeType {
 				required: true,
 				description:
 					'The events that start the workflow. Other verified events are acknowledged (HTTP 200) and start nothing. Loops only sends the events toggled on in its settings.',
+			},
+			{
+				displayName: 'Look Up Opt-In Status',
+				name: 'lookUpOptInStatus',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ask Loops\' API (with a Loops API key) for the double opt-in status of the contact of a "Contact Subscribed to Mailing List" event, whose payload carries none. Without it, such events have confirmedOptIn "unknown".',
 			},
 			{
 				displayName: 'Options',
@@ -183,13 +197,21 @@ export class LoopsTrigger implements INodeType {
 			return acknowledge({ received: true, started: false });
 		}
 
-		return {
-			webhookResponse: { received: true, started: true },
-			workflowData: [
-				[{ json: normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt) }],
-			],
-		};
+		const item = normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt);
+		if (this.getNodeParameter('lookUpOptInStatus', false) !== true || !needsOptInLookup(item)) {
+			return { webhookResponse: { received: true, started: true }, workflowData: [[{ json: item }]] };
+		}
+		// Answer Loops first: the lookup (spaced to Loops' rate limit, retried) must not hold it.
+		answerNow(this, { received: true, started: true });
+		await addLookedUpOptInStatus(this, item);
+		return { noWebhookResponse: true, workflowData: [[{ json: item }]] };
 	}
+}
+
+function answerNow(ctx: IWebhookFunctions, body: IDataObject) {
+	const res = ctx.getResponseObject();
+	res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+	res.end(JSON.stringify(body));
 }
 
 function positiveNumber(value: unknown, fallback: number): number {
