@@ -23,10 +23,10 @@ const FIND_CONTACT_PATH = '/v1/contacts/find';
 
 /**
  * Loops allows 10 requests per second per team (https://loops.so/docs/api-reference/intro). The
- * requests leave at least 110 ms apart (about 9 per second), so jitter on the way cannot make 11
- * arrive within one second.
+ * lookups leave one at a time, at least 125 ms apart (8 per second): the margin keeps a pair that a
+ * stalled event loop sends together from making 11 arrive within one second.
  */
-export const MIN_SPACING_MS = 110;
+export const MIN_SPACING_MS = 125;
 const MAX_ATTEMPTS = 3;
 const TIMEOUT_MS = 5_000;
 const RATE_LIMIT_WAIT_MS = 1_000;
@@ -38,29 +38,42 @@ export function needsOptInLookup(item: IDataObject): boolean {
 }
 
 /**
- * Keeps requests made with one credential at least MIN_SPACING_MS apart, in this process: each
- * caller takes the next free slot and waits for it. Other n8n processes, and other users of the
- * same Loops team, are not counted; Loops' 429 is then retried and, if it persists, reported.
+ * Lets requests made with one credential leave one at a time, at least MIN_SPACING_MS apart, in
+ * this process. Each caller waits for the one before it and measures from the moment that one
+ * really left, so requests delayed by a busy event loop do not bunch up afterwards. Other n8n
+ * processes, and other users of the same Loops team, are not counted; Loops' 429 is then retried
+ * and, if it persists, reported.
  */
 export class RequestSpacer {
-	private readonly nextFree = new Map<string, number>();
+	private readonly queues = new Map<string, Promise<void>>();
+
+	private readonly lastLeft = new Map<string, number>();
 
 	constructor(private readonly spacingMs = MIN_SPACING_MS) {}
 
 	async take(key: string): Promise<void> {
-		const now = Date.now();
-		const slot = Math.max(now, this.nextFree.get(key) ?? 0);
-		this.nextFree.set(key, slot + this.spacingMs);
-		if (this.nextFree.size > 1_000) this.forgetIdle(now);
-		if (slot > now) await sleep(slot - now);
+		let done!: () => void;
+		const mine = new Promise<void>((resolve) => (done = resolve));
+		const before = this.queues.get(key) ?? Promise.resolve();
+		const turn = before.then(async () => await mine);
+		this.queues.set(key, turn);
+		await before;
+		const wait = (this.lastLeft.get(key) ?? 0) + this.spacingMs - Date.now();
+		if (wait > 0) await sleep(wait);
+		this.lastLeft.set(key, Date.now());
+		if (this.queues.get(key) === turn) this.queues.delete(key);
+		if (this.lastLeft.size > 1_000) this.forgetIdle();
+		done();
 	}
 
-	private forgetIdle(now: number) {
-		for (const [key, next] of this.nextFree) if (next < now) this.nextFree.delete(key);
+	private forgetIdle() {
+		const now = Date.now();
+		for (const [key, left] of this.lastLeft) if (now - left > this.spacingMs && !this.queues.has(key)) this.lastLeft.delete(key);
 	}
 
 	clear() {
-		this.nextFree.clear();
+		this.queues.clear();
+		this.lastLeft.clear();
 	}
 }
 
