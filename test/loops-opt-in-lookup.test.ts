@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 
 import { LoopsApi } from '../credentials/LoopsApi.credentials';
 import { replayMemory } from '../nodes/common/webhookSecurity';
-import { lookupSpacer, MIN_SPACING_MS } from '../nodes/LoopsTrigger/optInLookup';
+import { lookupSpacer, MIN_SPACING_MS, RequestSpacer } from '../nodes/LoopsTrigger/optInLookup';
 import { N8nTestInstance } from './harness/n8n';
 import { PACKAGE } from './harness/types';
 import { LOOPS_TEAM_NAME, LOOPS_TEST_API_KEY, startLoopsStandIn, type LoopsStandIn } from './loops-standin';
@@ -240,5 +240,33 @@ describe('Loops Trigger: Look Up Opt-In Status (Loops stand-in over real HTTP)',
 			['/api/v1/api-key', true],
 			['/api/v1/api-key', false],
 		]);
+	});
+});
+
+describe('RequestSpacer (unit)', () => {
+	// Mutation that turns it red: in RequestSpacer.take record the planned slot instead of the real
+	// departure (`this.lastLeft.set(key, (this.lastLeft.get(key) ?? 0) + this.spacingMs)` for
+	// `Date.now()`), so the requests held up by a blocked event loop leave together afterwards.
+	it('after the event loop was blocked, the waiting requests still leave one spacing apart', async () => {
+		const spacer = new RequestSpacer(100);
+		const departures: number[] = [];
+		const first = spacer.take('k').then(() => {
+			departures.push(Date.now());
+			const until = Date.now() + 350;
+			while (Date.now() < until) {
+				/* a stalled event loop, as under load */
+			}
+		});
+		const others = [1, 2, 3].map(async () => {
+			await spacer.take('k');
+			departures.push(Date.now());
+		});
+		await Promise.all([first, ...others]);
+		expect(departures).toHaveLength(4);
+		for (let i = 2; i < departures.length; i++) expect(departures[i] - departures[i - 1]).toBeGreaterThanOrEqual(99);
+		// Other keys (other credentials) do not wait for this one.
+		const started = Date.now();
+		await spacer.take('other');
+		expect(Date.now() - started).toBeLessThan(50);
 	});
 });
