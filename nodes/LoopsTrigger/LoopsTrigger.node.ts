@@ -12,6 +12,7 @@ import type {
 import { rawBodyOf, replayKey, replayMemory, singleHeader } from '../common/webhookSecurity';
 import {
 	acknowledge,
+	answerBeforeRun,
 	badRequest,
 	forgetUnlessSucceeded,
 	refuse,
@@ -20,6 +21,7 @@ import {
 	webhookTriggerShape,
 } from '../common/webhookTrigger';
 import { LOOPS_EVENTS, normalizeLoopsEvent } from './events';
+import { LOOPS_API_CREDENTIAL, addLookedUpOptInStatus, needsOptInLookup } from './optInLookup';
 import { DEFAULT_TOLERANCE_SECONDS, decodeSigningSecret, verifyStandardWebhook } from './standardWebhooks';
 
 export class LoopsTrigger implements INodeType {
@@ -37,6 +39,11 @@ export class LoopsTrigger implements INodeType {
 				name: 'loopsWebhookSigningApi',
 				required: true,
 				testedBy: 'loopsSigningSecretFormat',
+			},
+			{
+				name: LOOPS_API_CREDENTIAL,
+				required: true,
+				displayOptions: { show: { lookUpOptInStatus: [true] } },
 			},
 		],
 		activationMessage:
@@ -63,6 +70,14 @@ export class LoopsTrigger implements INodeType {
 				required: true,
 				description:
 					'The events that start the workflow. Other verified events are acknowledged (HTTP 200) and start nothing. Loops only sends the events toggled on in its settings.',
+			},
+			{
+				displayName: 'Look Up Opt-In Status',
+				name: 'lookUpOptInStatus',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ask Loops\' API (with a Loops API key) for the double opt-in status of the contact of a "Contact Subscribed to Mailing List" event, whose payload carries none. Without it, such events have confirmedOptIn "unknown".',
 			},
 			{
 				displayName: 'Options',
@@ -161,9 +176,19 @@ export class LoopsTrigger implements INodeType {
 		}
 
 		forgetUnlessSucceeded(this, options, [verification.webhookId]);
-		return start({ received: true, started: true }, [
-			normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt),
-		]);
+		const item = normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt);
+		if (this.getNodeParameter('lookUpOptInStatus', false) !== true || !needsOptInLookup(item)) {
+			return start({ received: true, started: true }, [item]);
+		}
+		if (options.respond === 'workflowFinished') {
+			// Loops waits for the run anyway: look up first, answer when the run ends.
+			await addLookedUpOptInStatus(this, item);
+			return start({ received: true, started: true }, [item]);
+		}
+		// Answer Loops first: the lookup (spaced to Loops' rate limit, retried) must not hold it.
+		answerBeforeRun(this, { received: true, started: true });
+		await addLookedUpOptInStatus(this, item);
+		return { noWebhookResponse: true, workflowData: [[{ json: item }]] };
 	}
 }
 

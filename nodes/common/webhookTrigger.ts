@@ -111,11 +111,22 @@ export function start(body: IDataObject, items: IDataObject[]): IWebhookResponse
 	return { webhookResponse: body, workflowData: [items.map((json) => ({ json }))] };
 }
 
+/**
+ * Answers 200 with `body` now, for a trigger that still has work to do before the run starts;
+ * the trigger then returns `noWebhookResponse` so n8n does not answer again.
+ */
+export function answerBeforeRun(ctx: IWebhookFunctions, body: IDataObject): void {
+	writeJson(ctx, 200, body);
+}
+
 function answer(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
-	const res = ctx.getResponseObject();
-	if (!res.headersSent) {
-		res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-		res.end(JSON.stringify({ message }));
-	}
+	writeJson(ctx, status, { message });
 	return { noWebhookResponse: true };
+}
+
+function writeJson(ctx: IWebhookFunctions, status: number, body: IDataObject): void {
+	const res = ctx.getResponseObject();
+	if (res.headersSent) return;
+	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+	res.end(JSON.stringify(body));
 }
