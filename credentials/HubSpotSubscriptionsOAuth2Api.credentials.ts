@@ -20,6 +20,11 @@ const CONTACT_SCOPES = [
 	'crm.schemas.contacts.write',
 ];
 
+// HubSpot's current app platform (2025.2 and later) builds apps as projects with the HubSpot CLI;
+// an app that several accounts connect uses OAuth, with its scopes declared in app-hsmeta.json
+// as required, conditionally required or optional. The authorize and token URLs are the same.
+// https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/overview
+// https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/scopes
 export class HubSpotSubscriptionsOAuth2Api implements ICredentialType {
 	name = 'hubSpotSubscriptionsOAuth2Api';
 
@@ -30,9 +35,16 @@ export class HubSpotSubscriptionsOAuth2Api implements ICredentialType {
 	icon = 'file:hubspot.svg' as const;
 
 	documentationUrl =
-		'https://developers.hubspot.com/docs/apps/legacy-apps/authentication/working-with-oauth';
+		'https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/overview';
 
 	properties: INodeProperties[] = [
+		{
+			displayName:
+				'Create the app on HubSpot\'s developer platform: a project app (HubSpot CLI, "hs project create") with OAuth authentication. In its app-hsmeta.json, add the OAuth Redirect URL shown here as a redirect URL, communication_preferences.read and communication_preferences.write as required scopes, and the batch and contact scopes you switch on below as optional scopes. Then copy the Client ID and Client Secret from the app\'s Auth tab (Development → Projects → your project → your app).',
+			name: 'appPlatformNotice',
+			type: 'notice',
+			default: '',
+		},
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',

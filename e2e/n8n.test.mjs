@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { ENTERPRISE_TOKEN, startHubSpotStandIn } from '../test/hubspot-standin/index.ts';
+import { LOOPS_TEST_API_KEY, startLoopsStandIn } from '../test/loops-standin/index.ts';
 import {
 	HUBSPOT_CREDENTIAL_ID,
 	HUBSPOT_CREDENTIAL_NAME,
@@ -55,6 +56,7 @@ before(async () => {
 	ctx.version = installedN8nVersion(MAJOR, NODE);
 	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
+	ctx.loopsStandIn = await startLoopsStandIn();
 	ctx.port = await freePort();
 	ctx.brokerPort = await freePort();
 	ctx.baseUrl = `http://localhost:${ctx.port}`;
@@ -73,6 +75,7 @@ before(async () => {
 after(async () => {
 	await ctx.server?.stop();
 	await ctx.standIn?.close();
+	await ctx.loopsStandIn?.close();
 	if (ctx.userFolder && !KEEP) rmSync(ctx.userFolder, { recursive: true, force: true });
 	if (ctx.timings) process.stdout.write(`# e2e timings (ms) n8n ${ctx.version}: ${JSON.stringify(ctx.timings)}\n`);
 });
@@ -179,6 +182,24 @@ describe(`n8n ${MAJOR}.x CLI`, () => {
 			ctx.loopsWorkflow = loops;
 		}
 	});
+
+	test('a copy of the Loops example with Look Up Opt-In Status on and a Loops API credential imports', async () => {
+		const example = ctx.examples.find((e) => e.file === LOOPS_EXAMPLE);
+		assert.ok(example, `examples/${LOOPS_EXAMPLE} is missing`);
+		const credential = { id: 'loopsApiE2e00001', name: 'Loops API key (stand-in)', type: 'loopsApi', data: { apiKey: LOOPS_TEST_API_KEY, baseUrl: ctx.loopsStandIn.apiBaseUrl } };
+		await importJson(MAJOR, 'credentials', [credential], ctx.env, { node: NODE });
+		const wf = prepareWorkflow(example, ctx.credentials);
+		wf.id = 'loopsLookupE2e01';
+		wf.name = `${wf.name} (opt-in lookup)`;
+		const trigger = wf.nodes.find((n) => n.type === type('loopsTrigger'));
+		trigger.parameters.lookUpOptInStatus = true;
+		trigger.credentials = { ...trigger.credentials, loopsApi: { id: credential.id, name: credential.name } };
+		trigger.webhookId = randomUUID();
+		for (const n of wf.nodes) n.id = randomUUID();
+		await importJson(MAJOR, 'workflow', [wf], ctx.env, { node: NODE });
+		await activateWorkflow(MAJOR, wf.id, ctx.env, { node: NODE });
+		ctx.lookupWorkflow = wf;
+	});
 });
 
 describe(`n8n ${MAJOR}.x server`, () => {
@@ -274,7 +295,69 @@ describe(`n8n ${MAJOR}.x server`, () => {
 		assert.ok(writes.some((w) => w.to === 'SUBSCRIBED'), `writes: ${JSON.stringify(writes)}`);
 		for (const w of writes.filter((w) => w.to === 'SUBSCRIBED')) assert.ok(w.legalBasis, 'a SUBSCRIBED write without a legal basis');
 	});
+
+	// In real n8n: the trigger answers Loops before the lookup (noWebhookResponse) and still starts
+	// the run, httpRequestWithAuthentication sends the Loops API key from the webhook context, and
+	// only the accepted contact's list subscription reaches HubSpot, for the list's type only.
+	// Mutation that turns it red: the credential's Authorization header without "Bearer " (Loops'
+	// stand-in answers 401, the item stays 'unknown', nothing is written).
+	test('Loops opt-in lookup: an accepted contact\'s list subscription sets the list\'s type; a pending one writes nothing', async () => {
+		assert.ok(ctx.lookupWorkflow, 'the lookup copy of the Loops example was not imported');
+		const stamp = Date.now();
+		const accepted = `e2e-lookup-accepted-${stamp}@example.com`;
+		const pending = `e2e-lookup-pending-${stamp}@example.com`;
+		ctx.loopsStandIn.addContact({ email: accepted, optInStatus: 'accepted' });
+		ctx.loopsStandIn.addContact({ email: pending, optInStatus: 'pending' });
+		const listEvent = (email) => ({
+			eventName: 'contact.mailingList.subscribed',
+			eventTime: Math.floor(Date.now() / 1000),
+			webhookSchemaVersion: '1.0.0',
+			contactIdentity: { id: 'cm_e2e_list_contact', email, userId: null },
+			mailingList: { id: 'cm4ittp2k000l12j3lgrzvlxt', name: 'Newsletter', description: null, isPublic: true },
+		});
+		for (const email of [accepted, pending]) {
+			const answer = await postSignedLoops(ctx.baseUrl, ctx.lookupWorkflow, listEvent(email));
+			assert.equal(answer.status, 200, `HTTP ${answer.status}: ${answer.text}`);
+			assert.deepEqual(JSON.parse(answer.text), { received: true, started: true });
+		}
+		const t0 = Date.now();
+		let writes = [];
+		while (Date.now() - t0 < 10_000) {
+			writes = ctx.standIn.state.writesFor(accepted);
+			if (writes.length > 0) break;
+			await sleep(100);
+		}
+		ctx.timings.lookupWebhookToHubSpot = Date.now() - t0;
+		assert.ok(writes.length > 0, `no HubSpot write for the accepted contact; log:\n${ctx.server.logs().slice(-3000)}`);
+		assert.equal(ctx.standIn.state.getStatus(accepted, 102)?.status, 'SUBSCRIBED');
+		assert.notEqual(ctx.standIn.state.getStatus(accepted, 101)?.status, 'SUBSCRIBED');
+		await sleep(1500);
+		assert.deepEqual(ctx.standIn.state.writesFor(pending), [], 'the pending contact was written');
+		const finds = ctx.loopsStandIn.requests.filter((r) => r.path === '/api/v1/contacts/find');
+		assert.deepEqual(finds.map((r) => [r.query.email, r.authorized]).sort(), [[accepted, true], [pending, true]].sort());
+	});
 });
+
+/** Posts a Loops delivery signed with the test secret, at the first registered URL of the trigger. */
+async function postSignedLoops(baseUrl, workflow, payload) {
+	const trigger = workflow.nodes.find((n) => n.type === type('loopsTrigger'));
+	const body = JSON.stringify(payload);
+	const now = Math.floor(Date.now() / 1000);
+	const id = `msg_${randomUUID()}`;
+	const signature = createHmac('sha256', Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64'))
+		.update(`${id}.${now}.${body}`)
+		.digest('base64');
+	const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(now), 'webhook-signature': `v1,${signature}` };
+	const deadline = Date.now() + 20_000;
+	while (Date.now() < deadline) {
+		for (const url of webhookUrls(baseUrl, trigger, workflow.id)) {
+			const res = await fetch(url, { method: 'POST', headers, body });
+			if (res.status !== 404) return { status: res.status, text: await res.text() };
+		}
+		await sleep(500);
+	}
+	return { status: 404, text: 'no registered webhook URL' };
+}
 
 /** Production webhook URLs n8n may have registered for a trigger node: `<webhookId>/<path>` or a full path. */
 function webhookUrls(baseUrl, node, workflowId) {

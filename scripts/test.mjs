@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build, lint with n8n's rules, run n8n's package scanner on the packed
+// `npm test`: build, lint with n8n's rules and with `n8n-node lint`, run n8n's package scanner on the packed
 // tarball, then the jest suite (nodes run through n8n-core against the HubSpot stand-in).
 // Ends with one line that says how many tests passed and failed.
 import { spawnSync } from 'node:child_process';
@@ -11,12 +11,14 @@ import { join } from 'node:path';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const started = Date.now();
 
-function step(label, command, args) {
+// `quiet`: the command's output is kept back and shown (its last 60 lines) only when it fails.
+function step(label, command, args, { quiet = false } = {}) {
 	const begin = Date.now();
 	console.log(`\n▶ ${label}`);
-	const result = spawnSync(command, args, { stdio: 'inherit', env: process.env });
+	const result = spawnSync(command, args, { stdio: quiet ? 'pipe' : 'inherit', env: process.env, encoding: 'utf8' });
 	const seconds = ((Date.now() - begin) / 1000).toFixed(1);
 	if (result.status !== 0) {
+		if (quiet) console.error(`${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n').slice(-60).join('\n'));
 		console.error(`✖ ${label} failed after ${seconds} s`);
 		console.log('npm test: 0 passed, 1 failed');
 		process.exit(result.status ?? 1);
@@ -36,6 +38,8 @@ if (!existsSync(baseNodesStamp) || readFileSync(baseNodesStamp, 'utf8') !== lock
 
 step('Build', 'npm', ['run', '--silent', 'build']);
 step('Lint (n8n community node rules)', 'npm', ['run', '--silent', 'lint']);
+// The lint of n8n's own node tool (@n8n/node-cli), which n8n's verification asks for.
+step("Lint with n8n's node CLI (n8n-node lint)", npx, ['n8n-node', 'lint'], { quiet: true });
 step('Scan the packed package (@n8n/scan-community-package)', process.execPath, ['scripts/scan.mjs']);
 
 const reportDir = mkdtempSync(join(tmpdir(), 'jest-report-'));

@@ -53,6 +53,13 @@ const OPERATIONS: Array<[string, IDataObject, IDataObject[], (json: IDataObject[
 		[{}],
 		(json) => expect(json[0].contactId).toEqual(expect.any(String)),
 	],
+	// Mutation that turns this row red: in actions/router.ts, drop `generate` from `preferenceLink`.
+	[
+		'Preference Link → Generate',
+		{ resource: 'preferenceLink', operation: 'generate', email: 'a@example.com' },
+		[{}],
+		(json) => expect(json[0].unsubscribeAllUrl).toEqual(expect.any(String)),
+	],
 ];
 
 const TOKENS: Record<Authentication, string> = {

@@ -10,6 +10,7 @@ import {
 	CONTACT_PROPERTIES_PATH,
 	CONTACTS_BATCH_UPSERT_PATH,
 	definitionsPath,
+	generateLinksPath,
 	statusPath,
 	unsubscribeAllPath,
 } from '../nodes/HubSpotSubscriptions/transport';
@@ -17,7 +18,7 @@ import {
 const NODES = join(__dirname, '..', 'nodes');
 
 /** A string that names a HubSpot API path: what only transport/ may spell. */
-const HUBSPOT_PATH = /\/(communication-preferences|crm\/v\d|statuses|definitions|unsubscribe-all|email\/public|oauth\/v\d)\b/;
+const HUBSPOT_PATH = /\/(communication-preferences|crm\/v\d|statuses|definitions|unsubscribe-all|links\/generate|email\/public|oauth\/v\d)\b/;
 
 function sourceFiles(dir: string): string[] {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -103,6 +104,7 @@ test('the path builders give HubSpot\'s paths, the address encoded', () => {
 		unsubscribeAllPath('2026-09', email),
 		batchUnsubscribeAllPath('v4'),
 		batchReadUnsubscribeAllPath('2026-09'),
+		generateLinksPath('v4'),
 		CONTACT_PROPERTIES_PATH,
 		CONTACTS_BATCH_UPSERT_PATH,
 	]).toEqual([
@@ -113,6 +115,7 @@ test('the path builders give HubSpot\'s paths, the address encoded', () => {
 		'/communication-preferences/2026-09/statuses/a%2Bb%40example.com/unsubscribe-all',
 		'/communication-preferences/v4/statuses/batch/unsubscribe-all',
 		'/communication-preferences/2026-09/statuses/batch/unsubscribe-all/read',
+		'/communication-preferences/v4/links/generate',
 		'/crm/v3/properties/contacts',
 		'/crm/v3/objects/contacts/batch/upsert',
 	]);

@@ -76,8 +76,12 @@ describe('JWT verification (unit)', () => {
 		expect(verify(hmacJwt({ iat: now + 31 }, JWT_SECRET))).toEqual({ ok: false, reason: 'issued-in-future' });
 		expect(verify(hmacJwt({ exp: 'tomorrow' }, JWT_SECRET))).toEqual({ ok: false, reason: 'malformed' });
 		expect(verify(hmacJwt({ iat: now - 600 }, JWT_SECRET), { maxAgeSeconds: 300 })).toEqual({ ok: false, reason: 'too-old' });
-		expect(verify(hmacJwt({}, JWT_SECRET), { maxAgeSeconds: 300 })).toEqual({ ok: false, reason: 'too-old' });
 		expect(verify(hmacJwt({ iat: now - 60 }, JWT_SECRET), { maxAgeSeconds: 300 }).ok).toBe(true);
+		// The maximum age is for tokens without exp; a token with exp is held to its exp.
+		expect(verify(hmacJwt({ iat: now - 600, exp: now + 60 }, JWT_SECRET), { maxAgeSeconds: 300 }).ok).toBe(true);
+		// A token with neither exp nor iat would never expire: refused unless the caller allows it.
+		expect(verify(hmacJwt({}, JWT_SECRET), { maxAgeSeconds: 300 })).toEqual({ ok: false, reason: 'no-lifetime' });
+		expect(verify(hmacJwt({}, JWT_SECRET), { allowWithoutLifetime: true }).ok).toBe(true);
 	});
 
 	it('reads Emarsys opt-in values and event times', () => {
@@ -182,6 +186,8 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		await serve('ipOnly', { authentication: 'jwt', options: { restrictToEmarsysIps: true } });
 		await serve('ipPlusLocal', { authentication: 'jwt', options: { restrictToEmarsysIps: true, additionalAllowedIps: '192.0.2.1, 127.0.0.1' } });
 		await serve('dedupe', { authentication: 'jwt', options: { ignoreRepeatedDeliveries: true } });
+		await serve('noDedupe', { authentication: 'jwt', options: { ignoreRepeatedDeliveries: false } });
+		await serve('untimedAllowed', { authentication: 'jwt', options: { allowTokensWithoutLifetime: true } });
 	});
 
 	afterAll(async () => {
@@ -235,7 +241,7 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 	});
 
 	it('a valid HS512 token in a custom header, with configured field names and the claims added', async () => {
-		const token = hmacJwt({ sub: 'preset-1' }, JWT_SECRET, 'HS512');
+		const token = hmacJwt({ sub: 'preset-1', iat: nowSeconds() }, JWT_SECRET, 'HS512');
 		const body = { contact_email: 'custom@example.com', field_31: 2, email_address: 'ignored@example.com', event_data: {} };
 		const answer = await post(urls.jwtCustom, JSON.stringify(body), { ...json, 'x-emarsys-token': token });
 		expect(answer.status).toBe(200);
@@ -248,19 +254,19 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 	});
 
 	it('an empty opt-in reads as null, the email falls back to `email`, and a missing email is null', async () => {
-		const token = hmacJwt({}, JWT_SECRET);
+		const token = hmacJwt({ iat: nowSeconds() }, JWT_SECRET);
 		const answer = await post(urls.jwt, JSON.stringify({ email: 'fallback@example.com', optin: '' }), bearer(token));
 		expect(answer.status).toBe(200);
 		const [run] = await settle();
 		expect(run.json('Emarsys Trigger')[0]).toMatchObject({ email: 'fallback@example.com', optIn: null });
 
-		expect((await post(urls.jwt, JSON.stringify({ optin: 1, first_name: 'Nobody' }), bearer(hmacJwt({}, JWT_SECRET)))).status).toBe(200);
+		expect((await post(urls.jwt, JSON.stringify({ optin: 1, first_name: 'Nobody' }), bearer(hmacJwt({ iat: nowSeconds() }, JWT_SECRET)))).status).toBe(200);
 		const withoutEmail = (await settle()).at(-1)!;
 		expect(withoutEmail.json('Emarsys Trigger')[0]).toMatchObject({ email: null, optIn: true, first_name: 'Nobody' });
 	});
 
 	it('an array body (several contacts in one request) gives one item per contact', async () => {
-		const token = hmacJwt({}, JWT_SECRET);
+		const token = hmacJwt({ iat: nowSeconds() }, JWT_SECRET);
 		const body = [contact({ email_address: 'one@example.com' }), contact({ email_address: 'two@example.com', optin: 2 })];
 		expect((await post(urls.jwt, JSON.stringify(body), bearer(token))).status).toBe(200);
 		const [run] = await settle();
@@ -275,23 +281,23 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		const cases: Array<[string, string, () => Record<string, string>]> = [
 			['an expired token', 'jwt', () => bearer(hmacJwt({ exp: now() - 120 }, JWT_SECRET))],
 			['a token whose nbf is in the future', 'jwt', () => bearer(hmacJwt({ nbf: now() + 600 }, JWT_SECRET))],
-			['a token signed with another secret', 'jwt', () => bearer(hmacJwt({}, 'another-secret'))],
-			['an HS512 token signed with another secret', 'jwt', () => bearer(hmacJwt({}, 'another-secret', 'HS512'))],
+			['a token signed with another secret', 'jwt', () => bearer(hmacJwt({ iat: nowSeconds() }, 'another-secret'))],
+			['an HS512 token signed with another secret', 'jwt', () => bearer(hmacJwt({ iat: nowSeconds() }, 'another-secret', 'HS512'))],
 			['an unsigned token (alg none)', 'jwt', () => bearer(unsignedJwt({ iss: 'emarsys' }))],
 			['a token with its claims altered', 'jwt', () => {
-				const [header, , signature] = hmacJwt({ sub: 'a' }, JWT_SECRET).split('.');
+				const [header, , signature] = hmacJwt({ sub: 'a', iat: nowSeconds() }, JWT_SECRET).split('.');
 				return bearer(`${header}.${Buffer.from('{"sub":"b"}').toString('base64url')}.${signature}`);
 			}],
 			['no Authorization header', 'jwt', () => json],
 			['a Basic header instead of a token', 'jwt', () => ({ ...json, authorization: `Basic ${Buffer.from('a:b').toString('base64')}` })],
-			['the token in the wrong header', 'jwtCustom', () => bearer(hmacJwt({}, JWT_SECRET))],
+			['the token in the wrong header', 'jwtCustom', () => bearer(hmacJwt({ iat: nowSeconds() }, JWT_SECRET))],
 			['a wrong shared header value', 'header', () => ({ ...json, 'x-emarsys-secret': `${HEADER_SECRET}x` })],
 			['a shared header value that is a prefix', 'header', () => ({ ...json, 'x-emarsys-secret': HEADER_SECRET.slice(0, 8) })],
 			['no shared header', 'header', () => json],
 			['a wrong basic-auth password', 'basic', () => ({ ...json, authorization: `Basic ${Buffer.from('emarsys:wrong').toString('base64')}` })],
 			['a wrong basic-auth user', 'basic', () => ({ ...json, authorization: `Basic ${Buffer.from('other:b4sic-p4ss').toString('base64')}` })],
 			['no basic-auth header', 'basic', () => json],
-			['a valid token from an address outside the Emarsys allowlist', 'ipOnly', () => bearer(hmacJwt({}, JWT_SECRET))],
+			['a valid token from an address outside the Emarsys allowlist', 'ipOnly', () => bearer(hmacJwt({ iat: nowSeconds() }, JWT_SECRET))],
 		];
 
 		it.each(cases)('%s', async (_name, key, headers) => {
@@ -312,35 +318,81 @@ describe('Emarsys Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 	});
 
 	it('with the allowlist on, an extra allowed address (this test client) passes', async () => {
-		const answer = await post(urls.ipPlusLocal, JSON.stringify(contact()), bearer(hmacJwt({}, JWT_SECRET)));
+		const answer = await post(urls.ipPlusLocal, JSON.stringify(contact()), bearer(hmacJwt({ iat: nowSeconds() }, JWT_SECRET)));
 		expect(answer.status).toBe(200);
 		expect(n8n.webhookRuns).toHaveLength(1);
 		await settle();
 	});
 
 	it('the allowlist does not replace authentication: an allowed address still needs a valid token', async () => {
-		const answer = await post(urls.ipPlusLocal, JSON.stringify(contact()), bearer(hmacJwt({}, 'wrong')));
+		const answer = await post(urls.ipPlusLocal, JSON.stringify(contact()), bearer(hmacJwt({ iat: nowSeconds() }, 'wrong')));
 		expect(answer.status).toBe(401);
 		expect(n8n.webhookRuns).toHaveLength(0);
 	});
 
 	it('with Ignore Repeated Deliveries, a repeated deduplication_id is acknowledged and starts nothing', async () => {
-		const token = hmacJwt({}, JWT_SECRET);
+		const token = hmacJwt({ iat: nowSeconds() }, JWT_SECRET);
 		const body = JSON.stringify(contact({ deduplication_id: 'retry-me' }));
 		expect((await post(urls.dedupe, body, bearer(token))).status).toBe(200);
 		const again = await post(urls.dedupe, body, bearer(token));
 		expect(again.status).toBe(200);
 		expect(again.body).toEqual({ received: true, duplicate: true });
 		expect(n8n.webhookRuns).toHaveLength(1);
-		// Without the option, the same request runs again (HubSpot answers NO_STATUS_CHANGE).
-		expect((await post(urls.jwt, body, bearer(token))).status).toBe(200);
-		expect((await post(urls.jwt, body, bearer(token))).status).toBe(200);
+		// Turned off, the same request runs again (HubSpot answers NO_STATUS_CHANGE).
+		expect((await post(urls.noDedupe, body, bearer(token))).status).toBe(200);
+		expect((await post(urls.noDedupe, body, bearer(token))).status).toBe(200);
 		expect(n8n.webhookRuns).toHaveLength(3);
 		await settle();
 	});
 
+	describe('safe by default (replay)', () => {
+		// Mutation: in EmarsysTrigger.node.ts, `options.ignoreRepeatedDeliveries !== false` → `=== true`
+		// (the old default, off): the repeat starts a second run and this test fails.
+		it('Emarsys replay with defaults runs once', async () => {
+			const token = hmacJwt({ iat: nowSeconds() }, JWT_SECRET);
+			const body = JSON.stringify(contact({ deduplication_id: 'replayed-1' }));
+			const first = await post(urls.jwt, body, bearer(token));
+			expect(first.body).toEqual({ received: true, started: true, contacts: 1 });
+			const replay = await post(urls.jwt, body, bearer(token));
+			expect(replay.status).toBe(200);
+			expect(replay.body).toEqual({ received: true, duplicate: true });
+			expect(n8n.webhookRuns).toHaveLength(1);
+			const [run] = await settle();
+			expect(run.status).toBe('success');
+			expect(hs.requests.filter((request) => request.method === 'POST' && !/\/read$/.test(request.path.split('?')[0]))).toHaveLength(1);
+		});
+
+		// Mutation: in authentication.ts, DEFAULT_MAX_TOKEN_AGE_SECONDS = 5 * 60 → 0 (no age limit, as before): the old
+		// token is accepted and this test fails. The 4-minute-old token shows the limit is not lower.
+		it('a token without exp older than 5 minutes (from iat) is refused with the defaults', async () => {
+			const body = JSON.stringify(contact());
+			const old = await post(urls.jwt, body, bearer(hmacJwt({ iat: nowSeconds() - 6 * 60 }, JWT_SECRET)));
+			expect(old.status).toBe(401);
+			expect(old.body).toEqual({ message: 'Unauthorized' });
+			expect(n8n.webhookRuns).toHaveLength(0);
+			expect((await post(urls.jwt, body, bearer(hmacJwt({ iat: nowSeconds() - 4 * 60 }, JWT_SECRET)))).status).toBe(200);
+			expect(n8n.webhookRuns).toHaveLength(1);
+			await settle();
+		});
+
+		// Mutation: in jwt.ts, prefix the check `options.allowWithoutLifetime !== true` with `false &&`
+		// (tokens with neither claim pass, as before): the default workflow answers 200 and this test fails.
+		it('a token with neither exp nor iat is refused by default and accepted with the option', async () => {
+			const body = JSON.stringify(contact());
+			const untimed = hmacJwt({ iss: 'emarsys' }, JWT_SECRET);
+			const refused = await post(urls.jwt, body, bearer(untimed));
+			expect(refused.status).toBe(401);
+			expect(n8n.webhookRuns).toHaveLength(0);
+			const accepted = await post(urls.untimedAllowed, body, bearer(untimed));
+			expect(accepted.status).toBe(200);
+			expect(n8n.webhookRuns).toHaveLength(1);
+			const [run] = await settle();
+			expect(run.json('Emarsys Trigger')[0]).toMatchObject({ email: 'confirmed@example.com' });
+		});
+	});
+
 	it('an authenticated request whose body is not JSON is answered 400 and starts nothing', async () => {
-		const answer = await post(urls.jwt, 'email=a@example.com', { 'content-type': 'text/plain', authorization: `Bearer ${hmacJwt({}, JWT_SECRET)}` });
+		const answer = await post(urls.jwt, 'email=a@example.com', { 'content-type': 'text/plain', authorization: `Bearer ${hmacJwt({ iat: nowSeconds() }, JWT_SECRET)}` });
 		expect(answer.status).toBe(400);
 		expect(n8n.webhookRuns).toHaveLength(0);
 	});

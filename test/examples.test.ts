@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type { IConnections, INode, IRunExecutionData, IWorkflowBase } from 'n8n-workflow';
 
+import { LoopsApi } from '../credentials/LoopsApi.credentials';
 import { replayMemory } from '../nodes/common/webhookSecurity';
+import { lookupSpacer } from '../nodes/LoopsTrigger/optInLookup';
 import { N8nTestInstance, TestRun, type TestWorkflow } from './harness/n8n';
 import { PACKAGE } from './harness/types';
 import { ENTERPRISE_TOKEN, startHubSpotStandIn, type StandIn } from './hubspot-standin';
-import { hmacJwt, loopsPayloads, newSigningSecret, post, signedLoopsDelivery } from './trigger-helpers';
+import { LOOPS_TEST_API_KEY, startLoopsStandIn, type LoopsStandIn } from './loops-standin';
+import { hmacJwt, loopsPayloads, newSigningSecret, post, signedLoopsDelivery, until } from './trigger-helpers';
 
 /**
  * The example workflows in examples/, run end to end: a signed event goes in over HTTP through
@@ -157,7 +160,7 @@ describe('examples run end to end', () => {
 	let n8n: N8nTestInstance;
 
 	const newInstance = () => {
-		const instance = new N8nTestInstance();
+		const instance = new N8nTestInstance({ credentialTypes: [new LoopsApi()] });
 		instance.addCredential({ id: 'hsSandbox0000001', name: 'HubSpot sandbox', type: 'hubSpotSubscriptionsApi', data: { accessToken: ENTERPRISE_TOKEN, baseUrl: hs.url } });
 		instance.addCredential({ id: 'loopsSigning0001', name: 'Loops webhook signing secret', type: 'loopsWebhookSigningApi', data: { signingSecret: LOOPS_SECRET } });
 		instance.addCredential({ id: 'emarsysJwt000001', name: 'Emarsys webhook JWT secret', type: 'emarsysWebhookJwtApi', data: { secret: JWT_SECRET } });
@@ -255,6 +258,57 @@ describe('examples run end to end', () => {
 				expect(run.ran("Subscribe the list's type")).toBe(false);
 			}
 			expect(hs.requests).toHaveLength(0);
+		});
+
+		// Mutation: the second rule of "Route by event" without `&& $json.confirmedOptIn === true`
+		// (the pending contact's list event is then written), or in optInLookup.ts applyLookup
+		// `item.confirmedOptIn = typeof status === 'string'`.
+		it('with Look Up Opt-In Status on (a Loops API key): an accepted contact\'s list subscription sets only the list\'s type; pending, not found and unreachable write nothing', async () => {
+			const loops: LoopsStandIn = await startLoopsStandIn();
+			try {
+				n8n.addCredential({ id: 'loopsApiKey00001', name: 'Loops API key', type: 'loopsApi', data: { apiKey: LOOPS_TEST_API_KEY, baseUrl: loops.apiBaseUrl } });
+				lookupSpacer.clear();
+				const withLookup = runnable(load('loops-double-opt-in-to-hubspot.json'), (nodes) => {
+					quickRetries(nodes);
+					const loopsTrigger = node(nodes, 'Loops Trigger');
+					expect(loopsTrigger.parameters.lookUpOptInStatus).toBe(false); // as shipped
+					loopsTrigger.parameters.lookUpOptInStatus = true;
+					loopsTrigger.credentials = { ...loopsTrigger.credentials, loopsApi: { id: 'loopsApiKey00001', name: 'Loops API key' } };
+					loopsTrigger.webhookId = 'loops-example-with-lookup';
+				});
+				const lookupUrl = await n8n.serveWebhook(withLookup, 'Loops Trigger');
+				loops.addContact({ email: 'member@example.com', optInStatus: 'accepted' });
+				loops.addContact({ email: 'pending@example.com', optInStatus: 'pending' });
+				loops.addContact({ email: 'flaky@example.com', optInStatus: 'accepted' });
+				const emails = ['member@example.com', 'pending@example.com', 'stranger@example.com'];
+				for (const email of emails) {
+					const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.listEvent('contact.mailingList.subscribed', email));
+					expect((await post(lookupUrl, delivery.body, delivery.headers)).status).toBe(200);
+				}
+				await until(() => n8n.webhookRuns.length === 3, 20_000);
+				// Loops unreachable for this one (three 503s): 'unknown', never consent.
+				loops.failNext(503, 3);
+				const flaky = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.listEvent('contact.mailingList.subscribed', 'flaky@example.com'));
+				expect((await post(lookupUrl, flaky.body, flaky.headers)).status).toBe(200);
+				await until(() => n8n.webhookRuns.length === 4, 20_000);
+				const runs = await settle();
+				expect(runs.map((run) => run.status)).toEqual(['success', 'success', 'success', 'success']);
+				const byEmail = Object.fromEntries(runs.map((run) => [run.json('Loops Trigger')[0].email as string, run]));
+				expect(byEmail['member@example.com'].json('Loops Trigger')[0]).toMatchObject({ confirmedOptIn: true, optInStatusSource: 'lookup' });
+				expect(byEmail['member@example.com'].ran("Subscribe the list's type")).toBe(true);
+				for (const email of ['pending@example.com', 'stranger@example.com', 'flaky@example.com']) {
+					expect(byEmail[email].ran('Not consent: nothing written')).toBe(true);
+					expect(byEmail[email].ran("Subscribe the list's type")).toBe(false);
+				}
+				expect(byEmail['flaky@example.com'].json('Loops Trigger')[0]).toMatchObject({ confirmedOptIn: 'unknown', optInLookup: { outcome: 'failed' } });
+				expect(hs.state.getStatus('member@example.com', 102)).toMatchObject({ status: 'SUBSCRIBED', legalBasis: 'CONSENT_WITH_NOTICE' });
+				expect(hs.state.getStatus('member@example.com', 102)?.legalBasisExplanation).toContain("whose double opt-in Loops' API shows as accepted");
+				expect(hs.state.getStatus('member@example.com', 101)?.status).toBe('NOT_SPECIFIED');
+				expect(hs.state.contactByEmail('member@example.com')).toBeUndefined();
+				expect(writes()).toHaveLength(1);
+			} finally {
+				await loops.close();
+			}
 		});
 
 		// Mutation: "Subscribe the list's type" given `additionalSubscriptionTypes: ["101"]`, or its

@@ -101,6 +101,20 @@ test('500, 502 and 503 with HTML bodies are retried with backoff; the re-sent wr
 	expect(hintText(run)).toMatch(/3 writes were sent again/);
 });
 
+// Mutation that turns this red: drop `changesNothing: true` from the batch read in
+// transport/statuses.ts readPerAddress(): the hint then calls the retried read a re-sent write.
+test('a retried batch status read is reported as a read, not as a write sent again', async () => {
+	bed.hubspot.injectFault({ kind: 'status', status: 503, path: /statuses\/batch\/read/, times: 1 });
+	const items = people(3, 'batchread');
+	const run = await bed.runNode({ resource: 'subscriptionStatus', operation: 'getAll', email: '={{ $json.email }}' }, items);
+	expect(run.error).toBeUndefined();
+	expect(run.output('HubSpot').map((item) => item.json.email)).toEqual(items.map((item) => item.email));
+	const reads = bed.apiRequests().filter((request) => request.path.includes('statuses/batch/read'));
+	expect(reads.map((request) => request.status)).toEqual([503, 200]);
+	expect(hintText(run)).toMatch(/1 reads retried after a server or network error/);
+	expect(hintText(run)).not.toMatch(/sent again/);
+});
+
 test('a connection reset after HubSpot applied a batch: the re-send is harmless and counted', async () => {
 	bed.hubspot.injectFault({ kind: 'reset', applyBeforeFault: true, path: /batch\/write/ });
 	const items = people(120, 'reset');

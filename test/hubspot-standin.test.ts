@@ -281,6 +281,41 @@ describe('HubSpot stand-in', () => {
 		});
 	});
 
+	// Mutations that turn this red (stand-in code): in server.ts drop the route's `scopeSets`
+	// (read AND write then gets 403), or in commprefs.ts generateLinks() skip the unknown-type check.
+	describe('links/generate', () => {
+		const path = (version: string, query = '?channel=EMAIL') => `/communication-preferences/${version}/links/generate${query}`;
+
+		test('read_write, or read AND write (dated: also the status read AND write pair); read alone → 403', async () => {
+			s.addToken('ro', [SCOPES.read]);
+			s.addToken('r+w', [SCOPES.read, SCOPES.write]);
+			s.addToken('dated-pair', [SCOPES.datedStatusRead, SCOPES.datedStatusWrite]);
+			const body = { subscriberIdString: 'a@x.com' };
+			expect((await call(s, 'POST', path('v4'), { token: 'ro', body })).status).toBe(403);
+			expect((await call(s, 'POST', path('v4'), { token: 'r+w', body })).status).toBe(200);
+			expect((await call(s, 'POST', path('2026-03'), { token: 'dated-pair', body })).status).toBe(200);
+			expect((await call(s, 'POST', path('v4'), { token: 'dated-pair', body })).status).toBe(403);
+		});
+
+		test('links per address and brand; unsubscribeSingleUrl only with a type; 400s; nothing written', async () => {
+			const plain = await call(s, 'POST', path('2026-03'), { body: { subscriberIdString: 'A@x.com' } });
+			expect(plain.status).toBe(200);
+			expect(Object.keys(plain.body).sort()).toEqual(['managePreferencesUrl', 'subscriberIdString', 'unsubscribeAllUrl']);
+			const single = await call(s, 'POST', path('2026-03', `?channel=EMAIL&businessUnitId=${SECOND_BRAND_ID}`), {
+				body: { subscriberIdString: 'a@x.com', subscriptionId: IDS.brandNewsletter },
+			});
+			expect(single.body.unsubscribeSingleUrl).toContain(`subscriptionId=${IDS.brandNewsletter}`);
+			expect(single.body.unsubscribeAllUrl).not.toBe(plain.body.unsubscribeAllUrl);
+			expect((await call(s, 'POST', path('v4', ''), { body: { subscriberIdString: 'a@x.com' } })).status).toBe(400);
+			expect((await call(s, 'POST', path('v4'), { body: { subscriberIdString: 'not an address' } })).status).toBe(400);
+			expect((await call(s, 'POST', path('v4'), { body: { subscriberIdString: 'a@x.com', subscriptionId: '101' } })).status).toBe(400);
+			const unknown = await call(s, 'POST', path('v4'), { body: { subscriberIdString: 'a@x.com', subscriptionId: 999 } });
+			expect(unknown.status).toBe(400);
+			expect(unknown.body.category).toBe('VALIDATION_ERROR');
+			expect(s.state.writesFor('a@x.com')).toEqual([]);
+		});
+	});
+
 	describe('validation (400 VALIDATION_ERROR, nothing written)', () => {
 		const url = '/communication-preferences/v4/statuses/v%40x.com';
 		const bad: Array<[string, unknown, RegExp]> = [
@@ -736,16 +771,28 @@ describe('HubSpot stand-in', () => {
 			for (const e of refusedEmails) expect(s.state.writesFor(e)).toEqual([]);
 		});
 
+		// A clock the test moves, not real sleeps: the outcome cannot depend on how busy the machine is.
+		// Mutation that turns this red: in faults.ts, drop the storm's `now + fault.durationMs` expiry.
 		test('storm ends after durationMs; untilMs bounds a fault in time', async () => {
-			s.injectFault({ kind: 'storm', ratio: 1, durationMs: 60 });
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(429);
-			await new Promise((r) => setTimeout(r, 80));
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(200);
-			s.injectFault({ kind: 'status', status: 500, untilMs: 60 });
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(500);
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(500);
-			await new Promise((r) => setTimeout(r, 80));
-			expect((await call(s, 'GET', '/communication-preferences/v4/definitions')).status).toBe(200);
+			let clock = 1_800_000_000_000;
+			const timed = await startHubSpotStandIn({ now: () => clock });
+			try {
+				const definitions = async () => (await call(timed, 'GET', '/communication-preferences/v4/definitions')).status;
+				timed.injectFault({ kind: 'storm', ratio: 1, durationMs: 60 });
+				expect(await definitions()).toBe(429);
+				clock += 59;
+				expect(await definitions()).toBe(429);
+				clock += 1;
+				expect(await definitions()).toBe(200);
+				timed.injectFault({ kind: 'status', status: 500, untilMs: 60 });
+				expect(await definitions()).toBe(500);
+				clock += 59;
+				expect(await definitions()).toBe(500);
+				clock += 1;
+				expect(await definitions()).toBe(200);
+			} finally {
+				await timed.close();
+			}
 		});
 	});
 

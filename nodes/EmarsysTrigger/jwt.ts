@@ -11,9 +11,11 @@ import { decodeBase64UrlStrict, macsEqual } from '../common/webhookSecurity';
  * Emarsys documents that a Webhook node preset can use "JWT authentication" with a "JWT Secret",
  * but not the token's header, algorithm or claims. This verifier therefore accepts what a
  * shared-secret JWT can be: HS256, HS384 or HS512 with the secret, `exp` / `nbf` / `iat` checked
- * when they are present. It refuses `alg: none`, every other algorithm (RS*, ES*, PS* would need a
- * public key; accepting them with the secret is the classic key-confusion attack), tokens with a
- * `crit` header (extensions this verifier does not understand) and anything malformed.
+ * when they are present, and a bounded lifetime: `exp`, or else `iat` plus a maximum age (a token
+ * with neither only when the caller allows it). It refuses `alg: none`, every other algorithm
+ * (RS*, ES*, PS* would need a public key; accepting them with the secret is the classic
+ * key-confusion attack), tokens with a `crit` header (extensions this verifier does not
+ * understand) and anything malformed.
  */
 
 export const HMAC_ALGORITHMS = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const;
@@ -27,7 +29,8 @@ export type JwtFailure =
 	| 'expired'
 	| 'not-yet-valid'
 	| 'issued-in-future'
-	| 'too-old';
+	| 'too-old'
+	| 'no-lifetime';
 
 export type JwtResult = { ok: true; header: IDataObject; claims: IDataObject } | { ok: false; reason: JwtFailure };
 
@@ -37,8 +40,13 @@ export interface JwtOptions {
 	allowedAlgorithms: HmacAlgorithm[];
 	/** Allowed difference between the sender's clock and this one, for exp, nbf and iat. */
 	clockSkewSeconds: number;
-	/** When > 0, tokens whose `iat` is older than this are refused (and a token without `iat` too). */
+	/**
+	 * For a token without `exp`: when > 0, it is refused once its `iat` is older than this. A token
+	 * with `exp` is held to its `exp` alone.
+	 */
 	maxAgeSeconds?: number;
+	/** Whether a token with neither `exp` nor `iat` passes; it would otherwise be valid forever. */
+	allowWithoutLifetime?: boolean;
 	nowSeconds?: number;
 }
 
@@ -98,8 +106,12 @@ export function verifyHmacJwt(token: string, options: JwtOptions): JwtResult {
 	if (exp !== undefined && now >= exp + skew) return { ok: false, reason: 'expired' };
 	if (nbf !== undefined && now + skew < nbf) return { ok: false, reason: 'not-yet-valid' };
 	if (iat !== undefined && now + skew < iat) return { ok: false, reason: 'issued-in-future' };
-	if (options.maxAgeSeconds && options.maxAgeSeconds > 0) {
-		if (iat === undefined || now - iat > options.maxAgeSeconds + skew) return { ok: false, reason: 'too-old' };
+	if (exp === undefined) {
+		if (iat === undefined) {
+			if (options.allowWithoutLifetime !== true) return { ok: false, reason: 'no-lifetime' };
+		} else if (options.maxAgeSeconds && options.maxAgeSeconds > 0 && now - iat > options.maxAgeSeconds + skew) {
+			return { ok: false, reason: 'too-old' };
+		}
 	}
 	return { ok: true, header, claims };
 }

@@ -1,4 +1,6 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+
+import { rawBodyOf } from '../common/webhookSecurity';
 
 /**
  * What an Emarsys Webhook node sends (help.emarsys.com, "Nodes: Webhook node"): one POST per
@@ -85,4 +87,17 @@ export function contactsOf(body: unknown): IDataObject[] | undefined {
 	if (isObject(body)) return [body];
 	if (Array.isArray(body) && body.length > 0 && body.every(isObject)) return body;
 	return undefined;
+}
+
+/** The parsed JSON body; n8n parses it when the content type says JSON, otherwise the raw bytes are read. */
+export async function bodyOf(ctx: IWebhookFunctions): Promise<unknown> {
+	const body: unknown = ctx.getRequestObject().body;
+	if (body !== null && typeof body === 'object' && (Array.isArray(body) || Object.keys(body).length > 0)) return body;
+	const raw = await rawBodyOf(ctx);
+	if (!raw || raw.length === 0) return body;
+	try {
+		return JSON.parse(raw.toString('utf8')) as unknown;
+	} catch {
+		return undefined;
+	}
 }

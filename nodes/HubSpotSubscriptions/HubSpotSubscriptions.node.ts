@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { apiVersionField, NODE_OUTPUTS, requestSettingsField, retryLaterFields } from './actions/common.descriptions';
 import * as contact from './actions/contact/Contact.resource';
+import * as preferenceLink from './actions/preferenceLink/PreferenceLink.resource';
 import * as subscriptionStatus from './actions/subscriptionStatus/SubscriptionStatus.resource';
 import * as subscriptionType from './actions/subscriptionType/SubscriptionType.resource';
 import * as unsubscribeAll from './actions/unsubscribeAll/UnsubscribeAll.resource';
@@ -10,7 +11,7 @@ import * as unsubscribeAll from './actions/unsubscribeAll/UnsubscribeAll.resourc
 import { router } from './actions/router';
 import { listSearch, loadOptions } from './methods';
 
-const statusResources = { resource: ['subscriptionType', 'subscriptionStatus', 'unsubscribeAll'] };
+const statusResources = { resource: ['subscriptionType', 'subscriptionStatus', 'unsubscribeAll', 'preferenceLink'] };
 
 export class HubSpotSubscriptions implements INodeType {
 	description: INodeTypeDescription = {
@@ -44,7 +45,7 @@ export class HubSpotSubscriptions implements INodeType {
 				name: 'authentication',
 				type: 'options',
 				options: [
-					{ name: 'Private App Token', value: 'privateAppToken' },
+					{ name: 'Service Key or Private App Token', value: 'privateAppToken' },
 					{ name: 'OAuth2', value: 'oAuth2' },
 				],
 				default: 'privateAppToken',
@@ -59,6 +60,12 @@ export class HubSpotSubscriptions implements INodeType {
 						name: 'Contact',
 						value: 'contact',
 						description: 'A contact record: where a double opt-in collected elsewhere is recorded',
+					},
+					{
+						name: 'Preference Link',
+						value: 'preferenceLink',
+						description:
+							'An address\'s links to HubSpot\'s preference center and unsubscribe pages, for email sent from other tools',
 					},
 					{
 						name: 'Subscription Status',
@@ -82,6 +89,7 @@ export class HubSpotSubscriptions implements INodeType {
 			...subscriptionType.description,
 			...unsubscribeAll.description,
 			...contact.description,
+			...preferenceLink.description,
 			apiVersionField({ show: statusResources }),
 			...retryLaterFields,
 			requestSettingsField,

@@ -2,17 +2,26 @@ import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IDataObject,
-	IHookFunctions,
 	INodeCredentialTestResult,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { acknowledge, rawBodyOf, refuse, replayKey, replayMemory, singleHeader } from '../common/webhookSecurity';
+import { rawBodyOf, replayKey, replayMemory, singleHeader } from '../common/webhookSecurity';
+import {
+	acknowledge,
+	answerBeforeRun,
+	badRequest,
+	forgetUnlessSucceeded,
+	refuse,
+	respondOption,
+	start,
+	webhookTriggerShape,
+} from '../common/webhookTrigger';
 import { LOOPS_EVENTS, normalizeLoopsEvent } from './events';
+import { LOOPS_API_CREDENTIAL, addLookedUpOptInStatus, needsOptInLookup } from './optInLookup';
 import { DEFAULT_TOLERANCE_SECONDS, decodeSigningSecret, verifyStandardWebhook } from './standardWebhooks';
 
 export class LoopsTrigger implements INodeType {
@@ -20,30 +29,21 @@ export class LoopsTrigger implements INodeType {
 		displayName: 'Loops Trigger',
 		name: 'loopsTrigger',
 		icon: { light: 'file:loops.svg', dark: 'file:loops.dark.svg' },
-		group: ['trigger'],
-		version: 1,
+		...webhookTriggerShape('loops'),
 		subtitle: '={{ ($parameter["events"] || []).includes("*") ? "Any event" : ($parameter["events"] || []).join(", ") }}',
 		description:
 			'Starts the workflow when Loops sends a webhook event, after checking its signature (contacts, mailing lists, emails)',
 		defaults: { name: 'Loops Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
 				name: 'loopsWebhookSigningApi',
 				required: true,
 				testedBy: 'loopsSigningSecretFormat',
 			},
-		],
-		webhooks: [
 			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: 'onReceived',
-				// Empty, so n8n answers with the webhookResponse webhook() returns; without it n8n 1.x
-				// and 2.x answer a started run with the text "firstEntryJson".
-				responseData: '',
-				path: 'loops',
+				name: LOOPS_API_CREDENTIAL,
+				required: true,
+				displayOptions: { show: { lookUpOptInStatus: [true] } },
 			},
 		],
 		activationMessage:
@@ -72,12 +72,23 @@ export class LoopsTrigger implements INodeType {
 					'The events that start the workflow. Other verified events are acknowledged (HTTP 200) and start nothing. Loops only sends the events toggled on in its settings.',
 			},
 			{
+				displayName: 'Look Up Opt-In Status',
+				name: 'lookUpOptInStatus',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ask Loops\' API (with a Loops API key) for the double opt-in status of the contact of a "Contact Subscribed to Mailing List" event, whose payload carries none. Without it, such events have confirmedOptIn "unknown".',
+			},
+			{
 				displayName: 'Options',
 				name: 'options',
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					respondOption(
+						'When Loops gets its answer. Loops documents no retry schedule for failed deliveries, so a failure answer may not bring the event again; keep an Error Workflow.',
+					),
 					{
 						displayName: 'Timestamp Tolerance (Seconds)',
 						name: 'toleranceSeconds',
@@ -106,22 +117,6 @@ export class LoopsTrigger implements INodeType {
 					status: 'OK',
 					message: 'The secret has the Standard Webhooks format. Send a test event from Loops to confirm it.',
 				};
-			},
-		},
-	};
-
-	// Loops has no API to register webhooks: the endpoint is set by hand in Loops' settings, so
-	// there is nothing to check, create or delete on Loops' side when the workflow is activated.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
 			},
 		},
 	};
@@ -165,10 +160,7 @@ export class LoopsTrigger implements INodeType {
 			payload = undefined;
 		}
 		if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-			const res = this.getResponseObject();
-			res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8' });
-			res.end(JSON.stringify({ message: 'The body is not a JSON object' }));
-			return { noWebhookResponse: true };
+			return badRequest(this, 'The body is not a JSON object');
 		}
 
 		// A request stays acceptable while its timestamp is within the tolerance of the clock, so an
@@ -183,12 +175,20 @@ export class LoopsTrigger implements INodeType {
 			return acknowledge({ received: true, started: false });
 		}
 
-		return {
-			webhookResponse: { received: true, started: true },
-			workflowData: [
-				[{ json: normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt) }],
-			],
-		};
+		forgetUnlessSucceeded(this, options, [verification.webhookId]);
+		const item = normalizeLoopsEvent(payload as IDataObject, verification.webhookId, receivedAt);
+		if (this.getNodeParameter('lookUpOptInStatus', false) !== true || !needsOptInLookup(item)) {
+			return start({ received: true, started: true }, [item]);
+		}
+		if (options.respond === 'workflowFinished') {
+			// Loops waits for the run anyway: look up first, answer when the run ends.
+			await addLookedUpOptInStatus(this, item);
+			return start({ received: true, started: true }, [item]);
+		}
+		// Answer Loops first: the lookup (spaced to Loops' rate limit, retried) must not hold it.
+		answerBeforeRun(this, { received: true, started: true });
+		await addLookedUpOptInStatus(this, item);
+		return { noWebhookResponse: true, workflowData: [[{ json: item }]] };
 	}
 }
 

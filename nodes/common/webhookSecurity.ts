@@ -1,30 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
 /**
- * Helpers the verified webhook triggers share: one refusal for every failed check, the
- * raw request bytes, constant-time comparisons and a bounded memory of delivery IDs.
+ * Checks the verified webhook triggers share: the raw request bytes, headers, constant-time
+ * comparisons and a bounded memory of delivery IDs. Their answers are in webhookTrigger.ts.
  */
-
-/**
- * Answers 401 and tells n8n not to answer again and not to start the workflow. Every failed
- * check gets exactly this answer (same status, headers and body), so a caller learns nothing
- * about which check failed or about the secret.
- */
-export function refuse(ctx: IWebhookFunctions): IWebhookResponseData {
-	const res = ctx.getResponseObject();
-	if (!res.headersSent) {
-		res.writeHead(401, { 'Content-Type': 'application/json; charset=utf-8' });
-		res.end(JSON.stringify({ message: 'Unauthorized' }));
-	}
-	return { noWebhookResponse: true };
-}
-
-/** Answers 200 with `body` and starts nothing (a verified event the workflow does not want). */
-export function acknowledge(body: IDataObject): IWebhookResponseData {
-	return { webhookResponse: body };
-}
 
 /**
  * The request body exactly as it arrived. n8n keeps it as a Buffer in `req.rawBody` once it has
@@ -39,7 +20,14 @@ export async function rawBodyOf(ctx: IWebhookFunctions): Promise<Buffer | undefi
 	return Buffer.isBuffer(req.rawBody) ? req.rawBody : undefined;
 }
 
-/** A header's value, or undefined when it is missing, empty or sent more than once. */
+/**
+ * A header's value as Node's `message.headers` holds it, or undefined when it is missing or
+ * empty. A header sent more than once is not one value here: Node keeps only the first
+ * `authorization`, `content-type` and the other single-value headers it lists, and joins repeats
+ * of every other header with ", " (https://nodejs.org/api/http.html#messageheaders). A joined
+ * webhook-id, webhook-timestamp or shared-secret header then fails its check; joined
+ * webhook-signature values read as one space-separated list, as Standard Webhooks sends several.
+ */
 export function singleHeader(ctx: IWebhookFunctions, name: string): string | undefined {
 	const value = ctx.getHeaderData()[name.toLowerCase()];
 	if (typeof value !== 'string' || value === '') return undefined;
@@ -122,6 +110,11 @@ export class ReplayMemory {
 		}
 		while (seen.size > this.maxIdsPerNode) seen.delete(seen.keys().next().value!);
 		return false;
+	}
+
+	/** Forgets one ID, so a later delivery with it is accepted again (a retry after a failed run). */
+	forget(nodeKey: string, id: string) {
+		this.nodes.get(nodeKey)?.delete(id);
 	}
 
 	/** Forgets everything (tests). */

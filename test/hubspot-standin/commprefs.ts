@@ -1,6 +1,7 @@
 /**
  * Communication Preferences (subscriptions) endpoints, v4 and dated versions (same shapes).
  */
+import { createHash } from 'node:crypto';
 import { validationError, type ErrorDetail, type HttpReply } from './errors';
 import {
 	batchTooLarge,
@@ -332,4 +333,79 @@ export function batchUnsubscribeAllRead(ctx: HandlerContext): HttpReply {
 	const bu = intQuery(ctx, 'businessUnitId');
 	if (!bu.ok) return bu.reply;
 	return perAddress(ctx, startedAt, (email) => ({ subscriberIdString: email, wideStatuses: ctx.state.wideStatusesOf(email, bu.value) }));
+}
+
+// ------------------------------------------------------------------ preference links
+
+/** Where the stand-in's pages would live (a name that cannot resolve: the links are never opened). */
+export const LINK_HOST = 'https://preferences.hubspot-standin.invalid';
+
+/** Checks the body of `POST {v}/links/generate`: `{subscriberIdString, language?, subscriptionId?}`. */
+function checkLinkRequest(v: unknown): { value?: { email: string; language?: string; subscriptionId?: number }; errors: ErrorDetail[] } {
+	if (!isPlainObject(v)) return { errors: [{ message: 'body must be a JSON object', in: 'body', code: 'INVALID_TYPE' }] };
+	const errors: ErrorDetail[] = [];
+	if (typeof v.subscriberIdString !== 'string') {
+		errors.push({
+			message: 'subscriberIdString is required and must be a string',
+			in: 'subscriberIdString',
+			code: v.subscriberIdString === undefined || v.subscriberIdString === null ? 'REQUIRED' : 'INVALID_TYPE',
+		});
+	}
+	if (v.language !== undefined && v.language !== null && typeof v.language !== 'string') {
+		errors.push({ message: 'language must be a string', in: 'language', code: 'INVALID_TYPE' });
+	}
+	const id = v.subscriptionId;
+	if (id !== undefined && id !== null && (typeof id !== 'number' || !Number.isInteger(id))) {
+		errors.push({ message: `subscriptionId must be an integer (int64), got ${JSON.stringify(id)}`, in: 'subscriptionId', code: 'INVALID_INTEGER' });
+	}
+	if (errors.length > 0) return { errors };
+	return {
+		errors,
+		value: {
+			email: v.subscriberIdString as string,
+			language: (v.language ?? undefined) as string | undefined,
+			subscriptionId: (id ?? undefined) as number | undefined,
+		},
+	};
+}
+
+/** A stable stand-in token per address and brand (HubSpot's own token format is not published). */
+function linkToken(email: string, businessUnitId: number): string {
+	return createHash('sha256').update(`${email}|${businessUnitId}`).digest('base64url').slice(0, 32);
+}
+
+/**
+ * `POST {v}/links/generate?channel=EMAIL[&businessUnitId]`: the address's preference-center and
+ * unsubscribe-all links, plus unsubscribeSingleUrl when a subscription type is named (HubSpot's
+ * guide: the type "must be included to return an unsubscribeSingleUrl link"). Changes no state.
+ */
+export function generateLinks(ctx: HandlerContext): HttpReply {
+	const ch = channelQuery(ctx);
+	if (!ch.ok) return ch.reply;
+	const bu = intQuery(ctx, 'businessUnitId');
+	if (!bu.ok) return bu.reply;
+	const parsed = parseJsonBody(ctx);
+	if (!parsed.ok) return parsed.reply;
+	const checked = checkLinkRequest(parsed.value);
+	if (!checked.value) return schemaReply(checked.errors);
+	const { email: raw, language, subscriptionId } = checked.value;
+	if (!isValidEmail(raw)) return invalidEmail(raw);
+	if (subscriptionId !== undefined && !ctx.state.definitionSeeds().some((d) => Number(d.id) === subscriptionId)) {
+		const message = `No subscription definition exists with id ${subscriptionId}.`;
+		return validationError(message, [{ message, in: 'subscriptionId', code: 'UNKNOWN_SUBSCRIPTION' }]);
+	}
+	const email = normalizeEmail(raw);
+	const businessUnitId = bu.value ?? 0;
+	const query = new URLSearchParams({ d: linkToken(email, businessUnitId), v: '3' });
+	if (businessUnitId !== 0) query.set('businessUnitId', String(businessUnitId));
+	if (language) query.set('languagePreference', language);
+	const page = (name: string, extra: Record<string, string> = {}) =>
+		`${LINK_HOST}/hs/manage-preferences/${name}?${new URLSearchParams({ ...Object.fromEntries(query), ...extra })}`;
+	const body: Record<string, unknown> = {
+		subscriberIdString: email,
+		managePreferencesUrl: page('unsubscribe'),
+		unsubscribeAllUrl: page('unsubscribe-all'),
+	};
+	if (subscriptionId !== undefined) body.unsubscribeSingleUrl = page('unsubscribe-single', { subscriptionId: String(subscriptionId) });
+	return { status: 200, body };
 }

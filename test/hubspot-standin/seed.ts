@@ -31,10 +31,28 @@ export const ALL_SCOPES: string[] = Object.values(SCOPES);
 export const ENTERPRISE_TOKEN = 'pat-standin-enterprise';
 export const PRO_TOKEN = 'pat-standin-pro';
 
+/**
+ * A Service Key as HubSpot shows it (Development → Keys → Service keys): HubSpot's page does not
+ * document the key's format; keys seen in the wild look like private app tokens ("pat-", the
+ * region, a UUID). HubSpot takes it the same way, as "Authorization: Bearer <key>". Its scopes are
+ * the ones the README asks for, by HubSpot's current names: communication_preferences.read_write
+ * and the contact scopes, no Enterprise batch scopes.
+ * https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/account-service-keys
+ */
+export const SERVICE_KEY_TOKEN = 'pat-na1-5e7f0c1a-2b3d-4e5f-8a9b-0c1d2e3f4a5b';
+export const SERVICE_KEY_SCOPES: string[] = [
+	SCOPES.readWrite,
+	SCOPES.contactsRead,
+	SCOPES.contactsWrite,
+	SCOPES.schemasRead,
+	SCOPES.schemasWrite,
+];
+
 export function defaultTokens(): Record<string, string[]> {
 	return {
 		[ENTERPRISE_TOKEN]: [...ALL_SCOPES],
 		[PRO_TOKEN]: ALL_SCOPES.filter((s) => !BATCH_SCOPES.includes(s)),
+		[SERVICE_KEY_TOKEN]: [...SERVICE_KEY_SCOPES],
 	};
 }
 

@@ -78,6 +78,8 @@ interface Route {
 	handler: (ctx: HandlerContext) => HttpReply;
 	/** Any one of these scopes grants access. */
 	scopes: (version: string) => string[];
+	/** Sets of scopes that grant access only together (e.g. read AND write). */
+	scopeSets?: (version: string) => string[][];
 }
 
 const V4_READ = [SCOPES.read, SCOPES.readWrite];
@@ -97,6 +99,19 @@ const COMM_ROUTES: Route[] = [
 	{ method: 'POST', pattern: /^\/statuses\/([^/]+)\/unsubscribe-all$/, params: ['email'], handler: commprefs.postUnsubscribeAll, scopes: versioned(V4_WRITE, [SCOPES.datedStatusWrite]) },
 	{ method: 'GET', pattern: /^\/statuses\/([^/]+)$/, params: ['email'], handler: commprefs.getStatuses, scopes: versioned(V4_READ, [SCOPES.datedStatusRead]) },
 	{ method: 'POST', pattern: /^\/statuses\/([^/]+)$/, params: ['email'], handler: commprefs.postStatus, scopes: versioned(V4_WRITE, [SCOPES.datedStatusWrite]) },
+	// HubSpot's v4 guide: communication_preferences.read_write, or .read AND .write. For the dated versions
+	// HubSpot names no scope for this endpoint: the stand-in also takes their status read AND write pair.
+	{
+		method: 'POST',
+		pattern: /^\/links\/generate$/,
+		params: [],
+		handler: commprefs.generateLinks,
+		scopes: () => [SCOPES.readWrite],
+		scopeSets: (version) => [
+			[SCOPES.read, SCOPES.write],
+			...(version === 'v4' ? [] : [[SCOPES.datedStatusRead, SCOPES.datedStatusWrite]]),
+		],
+	},
 ];
 
 const CRM_ROUTES: Route[] = [
@@ -432,7 +447,10 @@ class StandInServer implements StandIn {
 		const withRate = (r: HttpReply): HttpReply => ({ ...r, headers: { ...rate.headers, ...(r.headers ?? {}) } });
 
 		const anyOf = route.scopes(version);
-		if (!anyOf.some((s) => info.scopes.includes(s))) return withRate(missingScopes(anyOf));
+		const granted =
+			anyOf.some((s) => info.scopes.includes(s)) ||
+			(route.scopeSets?.(version) ?? []).some((set) => set.every((s) => info.scopes.includes(s)));
+		if (!granted) return withRate(missingScopes([...anyOf, ...(route.scopeSets?.(version) ?? []).flat()]));
 
 		const ctx: HandlerContext = {
 			method: inc.method,

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { createSetup, transportHint, type OperationSetup } from '../helpers/setup';
 import * as contact from './contact/Contact.resource';
+import * as preferenceLink from './preferenceLink/PreferenceLink.resource';
 import * as subscriptionStatus from './subscriptionStatus/SubscriptionStatus.resource';
 import * as subscriptionType from './subscriptionType/SubscriptionType.resource';
 import * as unsubscribeAll from './unsubscribeAll/UnsubscribeAll.resource';
@@ -11,6 +12,7 @@ type Operation = { execute(this: IExecuteFunctions, setup: OperationSetup): Prom
 
 export const operations: Record<string, Record<string, Operation>> = {
 	contact: { recordExternalDoubleOptIn: contact.recordExternalDoubleOptIn },
+	preferenceLink: { generate: preferenceLink.generate },
 	subscriptionType: { getAll: subscriptionType.getAll },
 	subscriptionStatus: {
 		get: subscriptionStatus.get,

@@ -30,7 +30,7 @@ export class ItemOutcomes {
 	/** Index of the output each item's result goes to: 0 Done, 1 Retry Later. */
 	private readonly outputOf: number[];
 
-	private firstFailure: Error | undefined;
+	private hasStopped = false;
 
 	readonly continueOnFail: boolean;
 
@@ -46,7 +46,7 @@ export class ItemOutcomes {
 
 	/** True once a failure has stopped the run (without Continue On Fail): send nothing more. */
 	get stopped() {
-		return this.firstFailure !== undefined;
+		return this.hasStopped;
 	}
 
 	succeed(itemIndex: number, json: IDataObject) {
@@ -63,12 +63,12 @@ export class ItemOutcomes {
 	 * `stopped` tells the other items' work to send nothing more), unless the failure is
 	 * transient and the Retry Later output takes the item.
 	 */
-	fail(itemIndex: number, error: unknown) {
+	failOrStop(itemIndex: number, error: unknown) {
 		const nodeError = this.toNodeError(itemIndex, error);
 		const finalError = this.routeToRetryLater(itemIndex, nodeError);
 		if (!finalError) return;
 		if (!this.continueOnFail) {
-			this.firstFailure ??= finalError;
+			this.hasStopped = true;
 			throw finalError;
 		}
 		this.outputs[itemIndex] = [{ json: errorJson(finalError), pairedItem: { item: itemIndex } }];
@@ -114,7 +114,7 @@ export class ItemOutcomes {
 			try {
 				parsed.push({ itemIndex, value: parse(itemIndex) });
 			} catch (error) {
-				this.fail(itemIndex, error);
+				this.failOrStop(itemIndex, error);
 			}
 		}
 		return parsed;

@@ -16,7 +16,7 @@ export async function executeAddressReads<R extends { raw: IDataObject }>(
 	const simplify = ctx.getNodeParameter('simplify', 0, true) as boolean;
 	for (const { input, outcome } of await read(inputs)) {
 		if (!outcome) continue; // stopped before sending
-		if (!outcome.ok) setup.outcomes.fail(input.itemIndex, outcome.error);
+		if (!outcome.ok) setup.outcomes.failOrStop(input.itemIndex, outcome.error);
 		else setup.outcomes.succeed(input.itemIndex, simplify ? simplified(input, outcome.value) : outcome.value.raw);
 	}
 }

@@ -146,6 +146,23 @@ export function optionalBusinessUnitId(value: unknown, field = 'Brand'): number 
 	return Number(raw);
 }
 
+// A language tag such as en, de, pt-br or zh-TW: a two- or three-letter language, then optional
+// parts of letters and digits. HubSpot takes a plain string; anything else cannot name a language.
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$/;
+
+export function optionalLanguage(value: unknown, field = 'Language'): string | undefined {
+	const text = value === undefined || value === null ? '' : String(value).trim();
+	if (!text) return undefined;
+	if (!LANGUAGE_TAG.test(text)) {
+		throw new InputError(
+			field,
+			`"${truncate(text)}" is not a language code`,
+			'give a language code such as en, de or pt-br (one of the subscription types\' translations), or remove the option',
+		);
+	}
+	return text;
+}
+
 function truncate(text: string) {
 	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

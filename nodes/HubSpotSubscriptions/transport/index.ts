@@ -51,6 +51,8 @@ export interface HubSpotRequest {
 	itemIndex?: number;
 	/** Error statuses that are an answer here rather than a failure (e.g. 409 when creating). */
 	acceptStatuses?: number[];
+	/** A POST that changes nothing in HubSpot (e.g. generating links): sending it again is no resent write. */
+	changesNothing?: boolean;
 }
 
 export interface HubSpotResponse<T> {
@@ -208,7 +210,7 @@ export class HubSpotTransport {
 	/** Counted when the retry is really sent, not when it is decided (it may give up waiting). */
 	private countRetry(request: HubSpotRequest, retry: { resend: boolean; pauseAll: boolean }) {
 		this.stats.retries++;
-		if (retry.resend && request.method !== 'GET') this.stats.resends++;
+		if (retry.resend && request.method !== 'GET' && !request.changesNothing) this.stats.resends++;
 		if (retry.pauseAll) this.stats.retried429++;
 	}
 

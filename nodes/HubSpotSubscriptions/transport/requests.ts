@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ApiVersion } from '../helpers/constants';
+import { CHANNEL, type ApiVersion } from '../helpers/constants';
 import type { HubSpotRequest } from './index';
 
 /**
@@ -51,6 +51,35 @@ export function batchUnsubscribeAllPath(version: ApiVersion) {
 
 export function batchReadUnsubscribeAllPath(version: ApiVersion) {
 	return communicationPreferencesPath(version, '/statuses/batch/unsubscribe-all/read');
+}
+
+// Communication Preferences: links to the preference center and the unsubscribe pages
+
+/** HubSpot documents it for v4 and the dated versions alike (the v4 guide calls it beta). */
+export function generateLinksPath(version: ApiVersion) {
+	return communicationPreferencesPath(version, '/links/generate');
+}
+
+/** What one address's links are generated for: its brand always, a type and a language when given. */
+export interface LinkRequestInput {
+	email: string;
+	businessUnitId: number;
+	subscriptionId?: number;
+	language?: string;
+}
+
+export function generateLinksRequest(version: ApiVersion, input: LinkRequestInput, itemIndex?: number): HubSpotRequest {
+	const body: IDataObject = { subscriberIdString: input.email };
+	if (input.language !== undefined) body.language = input.language;
+	if (input.subscriptionId !== undefined) body.subscriptionId = input.subscriptionId;
+	return {
+		method: 'POST',
+		path: generateLinksPath(version),
+		qs: { channel: CHANNEL, businessUnitId: input.businessUnitId },
+		body,
+		itemIndex,
+		changesNothing: true,
+	};
 }
 
 // CRM: contacts and their properties

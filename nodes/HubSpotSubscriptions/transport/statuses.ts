@@ -111,6 +111,8 @@ async function readPerAddress(
 			path: shape.batchPath,
 			qs: { channel: CHANNEL, ...brandQuery(jobs[0].input.businessUnitId) },
 			body: { inputs: jobs.map((job) => job.input.email) },
+			// A batch read is a POST that writes nothing: its retries are not re-sent writes.
+			changesNothing: true,
 		}),
 		matchResult: (result, jobs) => jobs.find((job) => sameAddress(result.subscriberIdString, job.email)),
 		fromBatchResult: (result) => ({ list: (result[shape.batchListField] as IDataObject[]) ?? [], raw: result }),

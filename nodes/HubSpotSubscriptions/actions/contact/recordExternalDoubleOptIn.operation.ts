@@ -135,7 +135,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	const created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex).catch(
 		(error: unknown) => {
 			if (!isTransientFailure(error)) return Promise.reject(error);
-			for (const confirmation of confirmations) setup.outcomes.fail(confirmation.itemIndex, error);
+			for (const confirmation of confirmations) setup.outcomes.failOrStop(confirmation.itemIndex, error);
 			return undefined;
 		},
 	);
@@ -152,7 +152,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	for (const job of jobs) {
 		const outcome = outcomes.get(job.id);
 		if (!outcome) continue; // stopped before sending
-		if (!outcome.ok) setup.outcomes.fail(job.itemIndex, outcome.error);
+		if (!outcome.ok) setup.outcomes.failOrStop(job.itemIndex, outcome.error);
 		else setup.outcomes.succeed(job.itemIndex, simplify ? simplified(job.input, outcome.value, created) : outcome.value);
 	}
 }

@@ -169,7 +169,7 @@ export async function executeWrites(
 				try {
 					parsed.push(parseItem(itemIndex));
 				} catch (error) {
-					outcomes.fail(itemIndex, error);
+					outcomes.failOrStop(itemIndex, error);
 				}
 			}
 			sending.push(run.process(parsed));
@@ -230,7 +230,7 @@ class WriteRun {
 				);
 			} catch (error) {
 				// The account's types could not be read: these items cannot be checked, so none is sent.
-				for (const item of items) setup.outcomes.fail(item.itemIndex, error);
+				for (const item of items) setup.outcomes.failOrStop(item.itemIndex, error);
 				return;
 			}
 			if (this.options.typesFromData) live = this.refuseUnknownTypes(items, definitions, tasks);
@@ -276,7 +276,7 @@ class WriteRun {
 				accepted.push(item);
 			} catch (error) {
 				for (const task of tasks) if (task.item === item) task.error = error as Error;
-				this.setup.outcomes.fail(item.itemIndex, error);
+				this.setup.outcomes.failOrStop(item.itemIndex, error);
 			}
 		}
 		return accepted;
@@ -460,7 +460,7 @@ class WriteRun {
 		const succeeded = tasks.filter((task) => !task.error);
 		if (failed.length && (!succeeded.some((task) => task.result) || failed.every((task) => isTransientFailure(task.error)))) {
 			// Nothing was written for this item (or all that failed may pass later): one error, as HubSpot gave it.
-			outcomes.fail(item.itemIndex, failed.find((task) => !isTransientFailure(task.error))?.error ?? failed[0].error);
+			outcomes.failOrStop(item.itemIndex, failed.find((task) => !isTransientFailure(task.error))?.error ?? failed[0].error);
 			return;
 		}
 		const parts = tasks.map((task) => this.describe(task));

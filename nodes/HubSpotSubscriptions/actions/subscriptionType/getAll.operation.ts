@@ -72,7 +72,7 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 			if (!value.returnAll) definitions = definitions.slice(0, value.limit);
 			outcomes.succeedMany(itemIndex, definitions);
 		} catch (error) {
-			outcomes.fail(itemIndex, error);
+			outcomes.failOrStop(itemIndex, error);
 		}
 	}
 }

@@ -31,7 +31,7 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 			const input = inputs[index];
 			if (!outcome) return;
 			if (!outcome.ok) {
-				setup.outcomes.fail(input.itemIndex, outcome.error);
+				setup.outcomes.failOrStop(input.itemIndex, outcome.error);
 				return;
 			}
 			const now = simplifyWideStatus(input.email, outcome.value.wideStatuses, input.businessUnitId);
@@ -62,7 +62,7 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 	for (const { input, outcome } of await unsubscribeFromAll(setup.transport, inputs, setup.pipeline)) {
 		if (!outcome) continue;
 		if (!outcome.ok) {
-			setup.outcomes.fail(input.itemIndex, outcome.error);
+			setup.outcomes.failOrStop(input.itemIndex, outcome.error);
 			continue;
 		}
 		if (!simplify) {
