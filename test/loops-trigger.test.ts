@@ -195,6 +195,41 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		expect(run.json('Loops Trigger')[0]).not.toHaveProperty('optInStatus');
 	});
 
+	it('confirmedOptIn is true only for contact.created with optInStatus accepted; list subscriptions are unknown; bounces are deliverability events', async () => {
+		// Mutation that turns it red: in events.ts confirmedOptInFor return true for
+		// contact.mailingList.subscribed (or drop the === 'accepted' check for contact.created).
+		const hardBounce = {
+			eventName: 'email.hardBounced',
+			eventTime: nowSeconds(),
+			webhookSchemaVersion: '1.0.0',
+			sourceType: 'campaign',
+			campaignId: 'cmp1',
+			contactIdentity: { id: 'c9', email: 'gone@example.com', userId: null },
+			email: { id: 'em1', emailMessageId: 'm1', subject: 'Hi' },
+		};
+		const cases: Array<[object, object]> = [
+			[loopsPayloads.contactCreated('acc@example.com', 'accepted'), { confirmedOptIn: true, optInStatus: 'accepted', optInStatusSource: 'payload', deliverability: false }],
+			[loopsPayloads.contactCreated('pend@example.com', 'pending'), { confirmedOptIn: false, optInStatus: 'pending' }],
+			[loopsPayloads.contactCreated('api@example.com', null), { confirmedOptIn: false, optInStatus: null }],
+			[loopsPayloads.listEvent('contact.mailingList.subscribed', 'list@example.com'), { confirmedOptIn: 'unknown', deliverability: false }],
+			[loopsPayloads.contactUnsubscribed('out@example.com'), { confirmedOptIn: false, subscribed: false, deliverability: false }],
+			[hardBounce, { event: 'email.hardBounced', confirmedOptIn: false, deliverability: true }],
+		];
+		const local = build({ events: ['*'] });
+		const localUrl = await n8n.serveWebhook(local, 'Loops Trigger');
+		for (const [payload, expected] of cases) {
+			n8n.webhookRuns.length = 0;
+			const delivery = signedLoopsDelivery(SECRET, payload);
+			expect((await post(localUrl, delivery.body, delivery.headers)).status).toBe(200);
+			const [run] = await settle();
+			const item = run.json('Loops Trigger')[0];
+			expect(item).toMatchObject(expected);
+			if ((payload as { eventName: string }).eventName === 'contact.mailingList.subscribed') {
+				expect(item).not.toHaveProperty('optInStatus');
+			}
+		}
+	});
+
 	it('verifies the raw bytes: a body whose JSON re-serializes differently still passes', async () => {
 		const body = `{ "eventName" : "contact.unsubscribed",\n  "eventTime": ${nowSeconds()}, "webhookSchemaVersion":"1.0.0",\n  "contactIdentity": {"id": "c1", "email": "zoë@example.com", "userId": null}, "note": "\\u00e9t\\u00e9" }`;
 		const delivery = signedLoopsDelivery(SECRET, body);

@@ -327,7 +327,7 @@ describe('examples/loops-double-opt-in-to-hubspot-same-minute.json', () => {
 			expect(status.status).toBe('SUBSCRIBED');
 			expect(status.legalBasis).toBe('CONSENT_WITH_NOTICE');
 			expect(status.legalBasisExplanation).toBe(
-				`Double opt-in confirmed in Loops at ${confirmedAt}; evidence: Loops contact.created, webhook ID ${delivery.id}. Recorded on the contact in external_double_opt_in_at.`,
+				`Double opt-in confirmed in Loops at ${confirmedAt}; evidence: Loops contact.created, webhook ID ${delivery.id}. Recorded on the contact in external_double_opt_in_at. [event time ${confirmedAt}]`,
 			);
 		}
 

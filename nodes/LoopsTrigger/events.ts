@@ -15,7 +15,7 @@ export const LOOPS_EVENTS: INodePropertyOptions[] = [
 		name: 'Contact Created',
 		value: 'contact.created',
 		description:
-			'A new contact. With double opt-in, sent only once the person confirmed (optInStatus "accepted").',
+			'A new contact. Only with optInStatus "accepted" (a Loops form with double opt-in, confirmed) is it a confirmed opt-in; contacts made through the API carry null.',
 	},
 	{
 		name: 'Contact Deleted',
@@ -24,12 +24,14 @@ export const LOOPS_EVENTS: INodePropertyOptions[] = [
 	{
 		name: 'Contact Subscribed to Mailing List',
 		value: 'contact.mailingList.subscribed',
-		description: 'With double opt-in, sent only after the confirmation',
+		description:
+			'Also sent for contacts added through Loops\' API with no confirmation (double opt-in gates only form endpoints). Not consent on its own: see confirmedOptIn.',
 	},
 	{
 		name: 'Contact Unsubscribed',
 		value: 'contact.unsubscribed',
-		description: 'Unsubscribed from the audience (also after a hard bounce, or when deleted)',
+		description:
+			'Unsubscribed from the audience. Loops also sends it after a hard bounce and when a contact is deleted, with the same payload, so it alone cannot tell a bounce from the person\'s choice.',
 	},
 	{
 		name: 'Contact Unsubscribed From Mailing List',
@@ -37,11 +39,23 @@ export const LOOPS_EVENTS: INodePropertyOptions[] = [
 	},
 	{ name: 'Email Clicked', value: 'email.clicked' },
 	{ name: 'Email Delivered', value: 'email.delivered' },
-	{ name: 'Email Hard Bounced', value: 'email.hardBounced' },
+	{
+		name: 'Email Hard Bounced',
+		value: 'email.hardBounced',
+		description: 'A deliverability event (deliverability: true), not a person\'s choice. Loops also sends contact.unsubscribed for it.',
+	},
 	{ name: 'Email Opened', value: 'email.opened' },
 	{ name: 'Email Resubscribed', value: 'email.resubscribed' },
-	{ name: 'Email Soft Bounced', value: 'email.softBounced' },
-	{ name: 'Email Spam Reported', value: 'email.spamReported' },
+	{
+		name: 'Email Soft Bounced',
+		value: 'email.softBounced',
+		description: 'A deliverability event (deliverability: true)',
+	},
+	{
+		name: 'Email Spam Reported',
+		value: 'email.spamReported',
+		description: 'A deliverability event (deliverability: true): a complaint, to be handled apart from an unsubscribe',
+	},
 	{ name: 'Email Unsubscribed', value: 'email.unsubscribed' },
 	{ name: 'Loop Email Sent', value: 'loop.email.sent' },
 	{
@@ -70,6 +84,20 @@ function subscribedFor(event: string, contact: IDataObject | undefined): boolean
 		default:
 			return null;
 	}
+}
+
+/** Bounces and complaints: about the address's deliverability, never a consent decision. */
+const DELIVERABILITY_EVENTS = new Set(['email.hardBounced', 'email.softBounced', 'email.spamReported']);
+
+/**
+ * Whether the event proves a confirmed double opt-in. Loops gates only its form endpoints with
+ * double opt-in (https://loops.so/docs/contacts/double-opt-in), so only contact.created with
+ * optInStatus "accepted" proves one. A list subscription carries no opt-in status: 'unknown'.
+ * Anything else reads as no proof, never as consent.
+ */
+function confirmedOptInFor(event: string, payloadStatus: unknown): boolean | 'unknown' {
+	if (event === 'contact.created') return payloadStatus === 'accepted';
+	return event === 'contact.mailingList.subscribed' ? 'unknown' : false;
 }
 
 function asObject(value: unknown): IDataObject | undefined {
@@ -101,7 +129,13 @@ export function normalizeLoopsEvent(
 		userId: asString(identity?.userId) ?? asString(contact?.userId) ?? null,
 		subscribed: subscribedFor(event, contact),
 	};
-	if (contact && 'optInStatus' in contact) json.optInStatus = (contact.optInStatus as string | null) ?? null;
+	const payloadStatus = contact && 'optInStatus' in contact ? ((contact.optInStatus as string | null) ?? null) : undefined;
+	json.confirmedOptIn = confirmedOptInFor(event, payloadStatus);
+	if (payloadStatus !== undefined) {
+		json.optInStatus = payloadStatus;
+		json.optInStatusSource = 'payload';
+	}
+	json.deliverability = DELIVERABILITY_EVENTS.has(event);
 	if (mailingList) {
 		json.mailingListId = asString(mailingList.id) ?? null;
 		json.mailingListName = asString(mailingList.name) ?? null;

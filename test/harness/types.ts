@@ -38,6 +38,7 @@ const BASE_NODES: Record<string, string> = {
 	merge: 'Merge/Merge.node',
 	httpRequest: 'HttpRequest/HttpRequest.node',
 	webhook: 'Webhook/Webhook.node',
+	wait: 'Wait/Wait.node',
 };
 
 function loadBaseNode(relativePath: string): INodeType | IVersionedNodeType {

@@ -75,29 +75,61 @@ export async function readStatuses(
 	inputs: AddressInput[],
 	options: PipelineOptions,
 ) {
-	return await readOncePerAddress(inputs, async (unique) => await readStatusesOf(transport, unique, options));
+	return await readOncePerAddress(inputs, async (unique) => {
+		const outcomes = await readPerAddress(transport, unique, options, {
+			batchPath: batchReadStatusesPath(options.version),
+			singlePath: (email) => statusPath(options.version, email),
+			batchListField: 'statuses',
+		});
+		return byInput(unique, mapOutcomes(outcomes, (list, raw) => ({ statuses: list as PublicStatus[], raw })));
+	});
 }
 
-async function readStatusesOf(transport: HubSpotTransport, inputs: AddressInput[], options: PipelineOptions) {
-	const outcomes = await runJobs<AddressInput, AddressStatuses>(transport, toJobs(inputs), {
+/** What differs between the two per-address reads (statuses, opt-out of all email). */
+interface AddressReadShape {
+	batchPath: string;
+	singlePath: (email: string) => string;
+	/** The list's name in a batch result; a single read always answers with `results`. */
+	batchListField: string;
+}
+
+interface AddressList {
+	list: IDataObject[];
+	raw: IDataObject;
+}
+
+async function readPerAddress(
+	transport: HubSpotTransport,
+	inputs: AddressInput[],
+	options: PipelineOptions,
+	shape: AddressReadShape,
+) {
+	return await runJobs<AddressInput, AddressList>(transport, toJobs(inputs), {
 		...options,
 		batchRequest: (jobs) => ({
 			method: 'POST',
-			path: batchReadStatusesPath(options.version),
+			path: shape.batchPath,
 			qs: { channel: CHANNEL, ...brandQuery(jobs[0].input.businessUnitId) },
 			body: { inputs: jobs.map((job) => job.input.email) },
 		}),
 		matchResult: (result, jobs) => jobs.find((job) => sameAddress(result.subscriberIdString, job.email)),
-		fromBatchResult: (result) => ({ statuses: (result.statuses as PublicStatus[]) ?? [], raw: result }),
+		fromBatchResult: (result) => ({ list: (result[shape.batchListField] as IDataObject[]) ?? [], raw: result }),
 		singleRequest: (job) => ({
 			method: 'GET',
-			path: statusPath(options.version, job.input.email),
+			path: shape.singlePath(job.input.email),
 			qs: { channel: CHANNEL, ...brandQuery(job.input.businessUnitId) },
 			itemIndex: job.itemIndex,
 		}),
-		fromSingleResponse: (body) => ({ statuses: (body.results as PublicStatus[]) ?? [], raw: body }),
+		fromSingleResponse: (body) => ({ list: (body.results as IDataObject[]) ?? [], raw: body }),
 	});
-	return byInput(inputs, outcomes);
+}
+
+function mapOutcomes<R>(outcomes: Map<number, JobOutcome<AddressList>>, toResult: (list: IDataObject[], raw: IDataObject) => R) {
+	const mapped = new Map<number, JobOutcome<R>>();
+	for (const [id, outcome] of outcomes) {
+		mapped.set(id, outcome.ok ? { ok: true, value: toResult(outcome.value.list, outcome.value.raw) } : outcome);
+	}
+	return mapped;
 }
 
 export interface WriteInput extends AddressInput {
@@ -223,27 +255,16 @@ export async function readWideStatuses(
 	inputs: AddressInput[],
 	options: PipelineOptions,
 ) {
-	return await readOncePerAddress(inputs, async (unique) => await readWideStatusesOf(transport, unique, options));
+	return await readOncePerAddress(inputs, async (unique) => {
+		const outcomes = await readPerAddress(transport, unique, options, {
+			batchPath: batchReadUnsubscribeAllPath(options.version),
+			singlePath: (email) => unsubscribeAllPath(options.version, email),
+			batchListField: 'wideStatuses',
+		});
+		return byInput(
+			unique,
+			mapOutcomes(outcomes, (list, raw): WideStatusResult => ({ wideStatuses: list as PublicWideStatus[], raw })),
+		);
+	});
 }
 
-async function readWideStatusesOf(transport: HubSpotTransport, inputs: AddressInput[], options: PipelineOptions) {
-	const outcomes = await runJobs<AddressInput, WideStatusResult>(transport, toJobs(inputs), {
-		...options,
-		batchRequest: (batch) => ({
-			method: 'POST',
-			path: batchReadUnsubscribeAllPath(options.version),
-			qs: { channel: CHANNEL, ...brandQuery(batch[0].input.businessUnitId) },
-			body: { inputs: batch.map((job) => job.input.email) },
-		}),
-		matchResult: (result, candidates) => candidates.find((job) => sameAddress(result.subscriberIdString, job.email)),
-		fromBatchResult: (result) => ({ wideStatuses: (result.wideStatuses as PublicWideStatus[]) ?? [], raw: result }),
-		singleRequest: (job) => ({
-			method: 'GET',
-			path: unsubscribeAllPath(options.version, job.input.email),
-			qs: { channel: CHANNEL, ...brandQuery(job.input.businessUnitId) },
-			itemIndex: job.itemIndex,
-		}),
-		fromSingleResponse: (body) => ({ wideStatuses: (body.results as PublicWideStatus[]) ?? [], raw: body }),
-	});
-	return byInput(inputs, outcomes);
-}
