@@ -1,4 +1,4 @@
-// n8n in queue mode on this machine, for scripts/queue.mjs (npm run dev:queue) and e2e/queue.test.mjs:
+// n8n in queue mode on this machine, for e2e/queue.test.mjs (npm run test:queue) and scripts that import it:
 // Debian's Redis and PostgreSQL on free loopback ports with their data in a temporary folder, then
 // from one n8n 2.x install: the main process, one webhook processor (`n8n webhook`) and two workers
 // (`n8n worker`), all with EXECUTIONS_MODE=queue, one Redis, one Postgres database and one
