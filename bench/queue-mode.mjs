@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Queue-mode benchmark: one HubSpot budget across n8n workers.
 //
-//   node --import tsx bench/queue-mode.mjs [--writes 2000] [--executions 20] [--skip-process-local]
+//   npm run bench:queue [-- --writes 2000 --executions 20 --skip-process-local]
 //
 // Starts n8n 2.x in queue mode (e2e/lib/queue.mjs: Redis, Postgres, main, one webhook processor,
 // two workers) and, for each run, a HubSpot stand-in allowing 100 requests per 10 s per token. A
