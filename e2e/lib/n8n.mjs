@@ -375,13 +375,13 @@ export function nodeOutput(run, nodeName) {
 // the server
 
 /**
- * Starts `n8n start` in its own process group (n8n, its task broker and runners), with its output in
+ * Starts `n8n start` (or `command`: `worker`, `webhook` in queue mode) in its own process group (n8n, its task broker and runners), with its output in
  * `logFile` and the last lines in memory. `stop()` ends the whole group.
  */
-export function startN8n({ major, env, node = '24', logFile, onLine }) {
+export function startN8n({ major, env, node = '24', logFile, onLine, command = 'start' }) {
 	if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
 	const out = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
-	const child = spawn(nodeBinFor(node), [n8nBin(major, node), 'start'], { cwd: runtimeDir(major, node), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(nodeBinFor(node), [n8nBin(major, node), command], { cwd: runtimeDir(major, node), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 	const tail = [];
 	let partial = '';
 	const onData = (chunk) => {

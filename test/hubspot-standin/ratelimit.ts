@@ -8,6 +8,8 @@ export interface RateLimitConfig {
 	maxRequests: number;
 	windowMs: number;
 	dailyLimit?: number;
+	/** false: leave X-HubSpot-RateLimit-Remaining out of the headers. */
+	remainingHeader?: boolean;
 }
 
 export type RateDecision =
@@ -60,6 +62,7 @@ export class RateLimiter {
 			'X-HubSpot-RateLimit-Remaining': String(exhausted ? 0 : Math.max(0, this.config.maxRequests - used)),
 			'X-HubSpot-RateLimit-Interval-Milliseconds': String(this.config.windowMs),
 		};
+		if (this.config.remainingHeader === false) delete h['X-HubSpot-RateLimit-Remaining'];
 		if (this.config.dailyLimit !== undefined) {
 			const d = this.dailyCount(token, now);
 			h['X-HubSpot-RateLimit-Daily'] = String(this.config.dailyLimit);
@@ -83,7 +86,7 @@ export class RateLimiter {
 		}
 		if (list.length >= this.config.maxRequests) {
 			const headers = this.headersFor(token);
-			headers['X-HubSpot-RateLimit-Remaining'] = '0';
+			if (this.config.remainingHeader !== false) headers['X-HubSpot-RateLimit-Remaining'] = '0';
 			return { allowed: false, policy: 'TEN_SECONDLY_ROLLING', headers };
 		}
 		list.push(now);

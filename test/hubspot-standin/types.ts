@@ -191,7 +191,12 @@ export interface StandInOptions {
 	tokens?: Record<string, string[]>;
 	oauth?: { clientId: string; clientSecret: string; refreshTokens?: Record<string, string[]> };
 	gdprEnabled?: boolean;
-	rateLimit?: { maxRequests: number; windowMs: number; dailyLimit?: number } | false;
+	/**
+	 * Per-token limits (every caller with the same token shares them, as HubSpot counts per app).
+	 * `remainingHeader: false` leaves X-HubSpot-RateLimit-Remaining out (Max and Interval stay): a
+	 * client then has only its own count to go by.
+	 */
+	rateLimit?: { maxRequests: number; windowMs: number; dailyLimit?: number; remainingHeader?: boolean } | false;
 	latencyMs?: [number, number];
 	maxBatchInputs?: number;
 	definitions?: SubscriptionDefinitionSeed[];

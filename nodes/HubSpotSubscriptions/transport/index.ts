@@ -14,7 +14,7 @@ import {
 	PRIVATE_APP_CREDENTIAL_TYPE,
 } from '../helpers/constants';
 import type { StandardError } from '../helpers/interfaces';
-import { schedulerFor, type RateWindowScheduler } from './scheduler';
+import { schedulerFor, type RateWindowScheduler, type Slot } from './scheduler';
 
 export * from './requests';
 
@@ -171,7 +171,7 @@ export class HubSpotTransport {
 		let retry: { failure: FailedCall; resend: boolean; pauseAll: boolean } | undefined;
 		for (let attempt = 1; ; attempt++) {
 			if (this.dailyLimitError) throw this.dailyLimitError;
-			let release: (() => void) | undefined;
+			let release: Slot | undefined;
 			if (retry) {
 				// A retry's time in the rate window counts towards Max Retry Wait; the first
 				// attempt's does not (a large run queues its requests for as long as it takes).
@@ -191,7 +191,8 @@ export class HubSpotTransport {
 			this.stats.requests++;
 			const outcome = await this.sendHoldingSlot(request, release);
 			if ('response' in outcome) {
-				scheduler.observeHeaders(outcome.response.headers);
+				const daily = outcome.response.statusCode === 429 && policyName(outcome.response.body) === 'DAILY';
+				scheduler.observeHeaders(outcome.response.headers, release.seq, daily);
 				if (isAnswer(outcome.response, request)) {
 					return { statusCode: outcome.response.statusCode, body: outcome.response.body as T };
 				}

@@ -8,12 +8,35 @@ import { sleep } from 'n8n-workflow';
  * arrived. HubSpot counts a request when it arrives, which is never later than our
  * response, so our count can only be the more cautious one: jitter in latency cannot
  * push HubSpot's count over the limit.
+ *
+ * Several n8n processes (queue mode: workers) each keep their own window, but HubSpot counts
+ * per app across all of them. So every response's X-HubSpot-RateLimit-Remaining is read too:
+ * what HubSpot counted beyond this process's own requests is what other clients sent. While
+ * such use was seen (in the last OTHERS_MEMORY windows), this process keeps its window to
+ * HubSpot's limit less the most the others used in a window and a small margin; and when
+ * HubSpot's remaining count, less what this process sent since, reaches zero, it waits until a
+ * whole window has passed since that answer. No shared store: HubSpot's headers are the
+ * only thing the processes share. What this cannot prevent: before its first answers show the
+ * others, a process may fill the window once with what it has in flight (README: Queue mode).
  */
 export interface SchedulerLimits {
 	maxRequests: number;
 	windowMs: number;
 	maxConcurrent: number;
 }
+
+/** A granted slot: call it once when the response arrived. `seq` numbers the grants of this scheduler. */
+export type Slot = (() => void) & { readonly seq: number };
+
+/** Share of HubSpot's limit kept free for requests other processes may have in flight. */
+const SHARED_MARGIN = 0.1;
+
+/**
+ * For how many windows others' use is remembered. The process whose requests come first in a
+ * window gets its answers before the others' requests are counted, so it may not see them again
+ * for a while; forgetting them sooner lets it overrun the budget every few windows.
+ */
+const OTHERS_MEMORY = 10;
 
 export class RateWindowScheduler {
 	/** Requests sent whose response has not arrived: they hold a slot until a window after it does. */
@@ -27,7 +50,10 @@ export class RateWindowScheduler {
 
 	private releasedHead = 0;
 
-	private readonly queue: Array<(release: () => void) => void> = [];
+	private readonly queue: Array<(release: Slot) => void> = [];
+
+	/** How many slots were granted so far (a slot's `seq` is the count including it). */
+	private sent = 0;
 
 	private wakeAt = Infinity;
 
@@ -38,8 +64,14 @@ export class RateWindowScheduler {
 
 	private serverWindowMs: number | undefined;
 
-	/** HubSpot's own remaining count (another client may share the app's budget). */
-	private serverRemaining: { remaining: number; at: number; sentSince: number } | undefined;
+	/**
+	 * HubSpot's remaining count from the freshest answer that showed another client (another n8n
+	 * process) using the same app's budget: `seq` of the request it answered, `at` when it came.
+	 */
+	private serverRemaining: { remaining: number; at: number; seq: number } | undefined;
+
+	/** The most requests HubSpot counted for other clients, per window (now / window length). */
+	private others: Array<{ window: number; count: number }> = [];
 
 	constructor(private limits: SchedulerLimits) {}
 
@@ -74,7 +106,7 @@ export class RateWindowScheduler {
 	 * the response arrived. Only the head of the queue is looked at on each change, so a long
 	 * queue (a large batch run) costs nothing per waiting request.
 	 */
-	async acquire(): Promise<() => void> {
+	async acquire(): Promise<Slot> {
 		return await new Promise((resolve) => {
 			this.queue.push(resolve);
 			this.pump();
@@ -85,10 +117,10 @@ export class RateWindowScheduler {
 	 * Like acquire(), but gives up after `ms` without a slot: the request leaves the queue and
 	 * undefined comes back. A retry uses it so that its wait stays within Max Retry Wait.
 	 */
-	async acquireWithin(ms: number): Promise<(() => void) | undefined> {
+	async acquireWithin(ms: number): Promise<Slot | undefined> {
 		return await new Promise((resolve) => {
 			let settled = false;
-			const waiter = (release: () => void) => {
+			const waiter = (release: Slot) => {
 				settled = true;
 				resolve(release);
 			};
@@ -107,17 +139,18 @@ export class RateWindowScheduler {
 		});
 	}
 
-	private grant(): () => void {
+	private grant(): Slot {
 		this.inFlight++;
-		if (this.serverRemaining) this.serverRemaining.sentSince++;
+		const seq = ++this.sent;
 		let released = false;
-		return () => {
+		const release = () => {
 			if (released) return;
 			released = true;
 			this.released.push(Date.now());
 			this.inFlight--;
 			this.pump();
 		};
+		return Object.assign(release, { seq });
 	}
 
 	/** Drops the releases that have left the window; returns how many slots are taken now. */
@@ -156,21 +189,66 @@ export class RateWindowScheduler {
 		});
 	}
 
-	/** Called with every response's headers. */
-	observeHeaders(headers: Record<string, unknown> | undefined) {
+	/**
+	 * Called with every response's headers; `seq` is the slot the request was sent in (without
+	 * it, the answer is taken as one to the latest request sent). `dailyLimit`: HubSpot refused it
+	 * for the daily limit, so its Remaining 0 says nothing about who used the rolling window.
+	 */
+	observeHeaders(headers: Record<string, unknown> | undefined, seq = this.sent, dailyLimit = false) {
 		if (!headers) return;
 		const max = numberHeader(headers, 'x-hubspot-ratelimit-max');
 		const interval = numberHeader(headers, 'x-hubspot-ratelimit-interval-milliseconds');
 		const remaining = numberHeader(headers, 'x-hubspot-ratelimit-remaining');
 		if (max !== undefined && max > 0) this.serverMax = max;
 		if (interval !== undefined && interval > 0) this.serverWindowMs = interval;
-		if (remaining !== undefined) {
-			// Only a lower count than our own means another client uses the same app's budget;
-			// then hold back until HubSpot's window has surely moved on.
-			const now = Date.now();
-			const ours = this.effectiveMax - this.occupiedSlots(now);
-			this.serverRemaining = remaining < ours ? { remaining, at: now, sentSince: 0 } : undefined;
+		if (remaining !== undefined && !dailyLimit) this.observeRemaining(remaining, seq, Date.now());
+	}
+
+	/**
+	 * HubSpot's count includes every request it received for the app up to this one. What it
+	 * counted beyond our own requests in the window is what other clients (other n8n processes)
+	 * sent: while they are seen, this process leaves them that share of the budget and a margin.
+	 * Our requests sent after this one may not be counted yet, so they count as ours still to come.
+	 */
+	private observeRemaining(remaining: number, seq: number, now: number) {
+		const windowMs = this.effectiveWindowMs;
+		const limit = this.serverMax ?? this.effectiveMax;
+		const laterOfOurs = this.sent - seq;
+		const oursCounted = Math.max(0, this.occupiedSlots(now) - laterOfOurs);
+		const others = Math.max(0, limit - remaining - oursCounted);
+		if (others > 0) {
+			// The highest count per window, for the last few windows.
+			const window = Math.floor(now / windowMs);
+			const last = this.others[this.others.length - 1];
+			if (last?.window === window) last.count = Math.max(last.count, others);
+			else this.others.push({ window, count: others });
+			while (this.others.length > OTHERS_MEMORY) this.others.shift();
 		}
+		const hint = this.serverRemaining;
+		const available = remaining - laterOfOurs;
+		if (!hint || hint.at + windowMs <= now || seq > hint.seq || available <= this.serverAvailable(hint)) {
+			this.serverRemaining = { remaining, at: now, seq };
+		}
+		this.pump();
+	}
+
+	private serverAvailable(hint: { remaining: number; seq: number }) {
+		return hint.remaining - (this.sent - hint.seq);
+	}
+
+	/** Requests other processes may have on the way that HubSpot had not counted yet. */
+	private get sharedMargin() {
+		return Math.max(1, Math.ceil((this.serverMax ?? this.effectiveMax) * SHARED_MARGIN));
+	}
+
+	/** How many requests this process may have in the window now: all, unless others are seen. */
+	private capacity(now: number): number {
+		const since = Math.floor(now / this.effectiveWindowMs) - OTHERS_MEMORY;
+		let others = 0;
+		for (const seen of this.others) if (seen.window > since) others = Math.max(others, seen.count);
+		if (others === 0) return this.effectiveMax;
+		const limit = this.serverMax ?? this.effectiveMax;
+		return Math.max(1, Math.min(this.effectiveMax, limit - others - this.sharedMargin));
 	}
 
 	/** After a 429: nobody sends until the pause is over. */
@@ -184,15 +262,21 @@ export class RateWindowScheduler {
 		if (this.inFlight >= this.limits.maxConcurrent) return Infinity; // woken by a release
 		const windowMs = this.effectiveWindowMs;
 		const occupied = this.occupiedSlots(now);
+		const capacity = this.capacity(now);
 		let wait = 0;
-		if (occupied >= this.effectiveMax) {
+		if (occupied >= capacity) {
 			// The slot that has to expire before one more request fits: released slots expire
 			// oldest first, in-flight ones only after their response.
-			const index = this.releasedHead + (occupied - this.effectiveMax);
+			const index = this.releasedHead + (occupied - capacity);
 			wait = index < this.released.length ? this.released[index] + windowMs - now : Infinity;
 		}
 		const hint = this.serverRemaining;
-		if (hint && now < hint.at + windowMs && hint.sentSince >= hint.remaining) {
+		const shared = capacity < this.effectiveMax;
+		if (shared && hint && now < hint.at + windowMs && this.serverAvailable(hint) <= 0) {
+			// HubSpot's budget is spent (the cap above keeps the margin; this is the backstop):
+			// every request it had counted when it answered has left its window once that window
+			// has passed since the answer. (At the margin or at zero: 1.59 and 1.57 times the
+			// bound in the queue-mode bench, README.)
 			wait = Math.max(wait, hint.at + windowMs - now);
 		}
 		return Math.max(0, wait);
