@@ -7,9 +7,26 @@ import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import { defineConfig } from 'eslint/config';
 
 export default defineConfig(
-	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'bench/**', 'scripts/**', 'e2e/**', 'examples/**', 'docs/**', '*.js', '*.mjs', 'package-lock.json'] },
+	{
+		ignores: [
+			'dist/**',
+			'node_modules/**',
+			'test/**',
+			'bench/**',
+			'scripts/**',
+			'e2e/**',
+			'examples/**',
+			'docs/**',
+			'*.js',
+			'*.mjs',
+			'package-lock.json',
+		],
+	},
 	{ files: ['**/*.ts', '**/*.json'], languageOptions: { parser: tsParser } },
-	{ files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'], ...n8nCommunityNodesPlugin.configs.recommended },
+	{
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
+		...n8nCommunityNodesPlugin.configs.recommended,
+	},
 	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
 	{ files: ['package.json'], rules: { ...n8nNodesBase.configs.community.rules } },
 	{

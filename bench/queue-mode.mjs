@@ -87,14 +87,20 @@ function workflow(id, credential, hookPath) {
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'One item per address', type: 'main', index: 0 }]] },
-			'One item per address': { main: [[{ node: 'Subscribe in HubSpot', type: 'main', index: 0 }]] },
+			'One item per address': {
+				main: [[{ node: 'Subscribe in HubSpot', type: 'main', index: 0 }]],
+			},
 		},
 	};
 }
 
 async function post(url, body) {
 	for (let attempt = 0; ; attempt++) {
-		const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const res = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 		await res.text();
 		if (res.status !== 404 || attempt > 60) return res.status;
 		await sleep(500); // the webhook processor has not registered the workflow yet
@@ -104,11 +110,14 @@ async function post(url, body) {
 async function run(cluster, label, standIn, hookPath) {
 	const perExecution = Math.ceil(WRITES / EXECUTIONS);
 	const emails = Array.from({ length: WRITES }, (_, i) => `${label}-${i}@example.com`);
-	const written = () => emails.filter((e) => standIn.state.getStatus(e, 101)?.status === 'SUBSCRIBED').length;
+	const written = () =>
+		emails.filter((e) => standIn.state.getStatus(e, 101)?.status === 'SUBSCRIBED').length;
 	const started = Date.now();
 	const statuses = await Promise.all(
 		Array.from({ length: EXECUTIONS }, (_, x) =>
-			post(`${cluster.webhookUrl}/webhook/${hookPath}`, { people: emails.slice(x * perExecution, (x + 1) * perExecution).map((email) => ({ email })) }),
+			post(`${cluster.webhookUrl}/webhook/${hookPath}`, {
+				people: emails.slice(x * perExecution, (x + 1) * perExecution).map((email) => ({ email })),
+			}),
 		),
 	);
 	let done = written();
@@ -147,16 +156,31 @@ const cluster = await startQueueCluster({ log: say });
 const results = [];
 try {
 	const types = new Map(packageCredentialTypes().map((t) => [t.name, t]));
-	const sharedCredential = credentialFor(types.get(HUBSPOT_CREDENTIAL_TYPE), { hubspotUrl: shared.url });
-	const localCredential = { ...credentialFor(types.get(HUBSPOT_CREDENTIAL_TYPE), { hubspotUrl: local.url }), id: `${HUBSPOT_CREDENTIAL_ID.slice(0, 10)}Local1`, name: 'HubSpot stand-in without Remaining' };
+	const sharedCredential = credentialFor(types.get(HUBSPOT_CREDENTIAL_TYPE), {
+		hubspotUrl: shared.url,
+	});
+	const localCredential = {
+		...credentialFor(types.get(HUBSPOT_CREDENTIAL_TYPE), { hubspotUrl: local.url }),
+		id: `${HUBSPOT_CREDENTIAL_ID.slice(0, 10)}Local1`,
+		name: 'HubSpot stand-in without Remaining',
+	};
 	const env = cluster.env('main');
 	await importJson('2', 'credentials', [sharedCredential, localCredential], env);
-	await importJson('2', 'workflow', [workflow('queueBenchShared', sharedCredential, 'bench-shared'), workflow('queueBenchLocal1', localCredential, 'bench-local')], env);
+	await importJson(
+		'2',
+		'workflow',
+		[
+			workflow('queueBenchShared', sharedCredential, 'bench-shared'),
+			workflow('queueBenchLocal1', localCredential, 'bench-local'),
+		],
+		env,
+	);
 	await activateWorkflow('2', 'queueBenchShared', env);
 	await activateWorkflow('2', 'queueBenchLocal1', env);
 	await cluster.startN8nProcesses();
 	results.push(await run(cluster, 'shared', shared, 'bench-shared'));
-	if (!args.includes('--skip-process-local')) results.push(await run(cluster, 'process-local', local, 'bench-local'));
+	if (!args.includes('--skip-process-local'))
+		results.push(await run(cluster, 'process-local', local, 'bench-local'));
 } finally {
 	await cluster.stop();
 	await shared.close();

@@ -11,7 +11,13 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { writeReport, type Results } from './lib/report';
-import { batchWrite, cpuPerThousand, httpRequestBaseline, httpRequestBaselineRerun, setPerItem } from './lib/scenarios';
+import {
+	batchWrite,
+	cpuPerThousand,
+	httpRequestBaseline,
+	httpRequestBaselineRerun,
+	setPerItem,
+} from './lib/scenarios';
 import type { StandInProfile } from './lib/standin-process';
 
 const quick = process.argv.includes('--quick');
@@ -29,10 +35,16 @@ const sizes = quick
 async function main() {
 	if (process.argv.includes('--report')) {
 		// Rewrite RESULTS.md and chart.svg from the last full run's results.json.
-		const previous = JSON.parse(readFileSync(join(__dirname, 'results.json'), 'utf8')) as Results & { mode: string };
-		if (previous.mode !== 'full') throw new Error('bench/results.json is from a quick run; run `npm run bench` first');
+		const previous = JSON.parse(
+			readFileSync(join(__dirname, 'results.json'), 'utf8'),
+		) as Results & { mode: string };
+		if (previous.mode !== 'full')
+			throw new Error('bench/results.json is from a quick run; run `npm run bench` first');
 		const latencyFile = join(__dirname, 'webhook-latency.json');
-		writeReport(previous, existsSync(latencyFile) ? JSON.parse(readFileSync(latencyFile, 'utf8')) : undefined);
+		writeReport(
+			previous,
+			existsSync(latencyFile) ? JSON.parse(readFileSync(latencyFile, 'utf8')) : undefined,
+		);
 		return;
 	}
 	if (process.argv.includes('--cpu')) {
@@ -41,15 +53,21 @@ async function main() {
 		return;
 	}
 	const started = Date.now();
-	const log = (text: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
-	log(`${quick ? 'Quick' : 'Full'} run: ${profile.maxRequests} requests per ${profile.windowMs} ms window, ${profile.latencyMs.join('-')} ms latency`);
+	const log = (text: string) =>
+		process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
+	log(
+		`${quick ? 'Quick' : 'Full'} run: ${profile.maxRequests} requests per ${profile.windowMs} ms window, ${profile.latencyMs.join('-')} ms latency`,
+	);
 
 	const scenarios = [];
 	for (const [label, run] of [
 		['Batch Write', async () => await batchWrite(profile, sizes.batchWrite)],
 		['Set per item', async () => await setPerItem(profile, sizes.perItem)],
 		['HTTP Request baseline', async () => await httpRequestBaseline(profile, sizes.perItem)],
-		['HTTP Request baseline, re-run until done', async () => await httpRequestBaselineRerun(profile, sizes.perItem)],
+		[
+			'HTTP Request baseline, re-run until done',
+			async () => await httpRequestBaselineRerun(profile, sizes.perItem),
+		],
 	] as const) {
 		log(`${label}...`);
 		const result = await run();
@@ -62,10 +80,18 @@ async function main() {
 	log(`  ${JSON.stringify(cpu)}`);
 
 	log(`Peak memory, Batch Write of ${sizes.memory} items (own process)...`);
-	const memoryRun = spawnSync(process.execPath, [join(__dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'memory.ts'), String(sizes.memory)], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
+	const memoryRun = spawnSync(
+		process.execPath,
+		[
+			join(__dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+			join(__dirname, 'memory.ts'),
+			String(sizes.memory),
+		],
+		{
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+		},
+	);
 	const memory = JSON.parse(memoryRun.stdout.trim().split('\n').pop() ?? '{}');
 	log(`  ${JSON.stringify(memory)}`);
 
@@ -74,7 +100,12 @@ async function main() {
 		mode: quick ? 'quick' : 'full',
 		measuredAt: new Date().toISOString(),
 		command: quick ? 'npm run bench -- --quick' : 'npm run bench',
-		machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+		machine: {
+			cpus: cpus().length,
+			cpuModel: cpus()[0]?.model,
+			memoryGiB: Math.round(totalmem() / 2 ** 30),
+			node: process.version,
+		},
 		profile: { ...profile, windowSeconds: profile.windowMs / 1000, clockFactor: clock },
 		scenarios,
 		cpu,
@@ -84,7 +115,9 @@ async function main() {
 	writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 	log('Wrote bench/results.json');
 	if (!quick) {
-		const webhookLatency = existsSync(webhookLatencyFile) ? JSON.parse(readFileSync(webhookLatencyFile, 'utf8')) : undefined;
+		const webhookLatency = existsSync(webhookLatencyFile)
+			? JSON.parse(readFileSync(webhookLatencyFile, 'utf8'))
+			: undefined;
 		writeReport(results as unknown as Results, webhookLatency);
 		log('Wrote bench/RESULTS.md and bench/chart.svg');
 	}

@@ -30,7 +30,12 @@ import type { INode } from 'n8n-workflow';
 import { N8nTestInstance, type TestWorkflow } from '../test/harness/n8n';
 import { HUBSPOT_NODE, PACKAGE } from '../test/harness/types';
 import { ENTERPRISE_TOKEN, startHubSpotStandIn } from '../test/hubspot-standin';
-import { loopsPayloads, newSigningSecret, post, signedLoopsDelivery } from '../test/trigger-helpers';
+import {
+	loopsPayloads,
+	newSigningSecret,
+	post,
+	signedLoopsDelivery,
+} from '../test/trigger-helpers';
 
 function argument(name: string, fallback: string): string {
 	const index = process.argv.indexOf(`--${name}`);
@@ -46,7 +51,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function summary(values: number[]) {
 	const sorted = [...values].sort((a, b) => a - b);
-	const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+	const rank = (p: number) =>
+		sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 	const round = (value: number) => Math.round(value * 10) / 10;
 	return {
 		count: sorted.length,
@@ -62,8 +68,18 @@ async function main() {
 	const hs = await startHubSpotStandIn({ latencyMs: [LATENCY_MIN, LATENCY_MAX], now });
 	const n8n = new N8nTestInstance();
 	const secret = newSigningSecret();
-	n8n.addCredential({ id: 'loopsSigning0001', name: 'Loops webhook signing secret', type: 'loopsWebhookSigningApi', data: { signingSecret: secret } });
-	n8n.addCredential({ id: 'hsSandbox0000001', name: 'HubSpot sandbox', type: 'hubSpotSubscriptionsApi', data: { accessToken: ENTERPRISE_TOKEN, baseUrl: hs.url } });
+	n8n.addCredential({
+		id: 'loopsSigning0001',
+		name: 'Loops webhook signing secret',
+		type: 'loopsWebhookSigningApi',
+		data: { signingSecret: secret },
+	});
+	n8n.addCredential({
+		id: 'hsSandbox0000001',
+		name: 'HubSpot sandbox',
+		type: 'hubSpotSubscriptionsApi',
+		data: { accessToken: ENTERPRISE_TOKEN, baseUrl: hs.url },
+	});
 
 	const trigger: INode = {
 		id: 'bench-loops',
@@ -73,7 +89,9 @@ async function main() {
 		position: [0, 0],
 		webhookId: 'bench-loops',
 		parameters: { events: ['contact.created'] },
-		credentials: { loopsWebhookSigningApi: { id: 'loopsSigning0001', name: 'Loops webhook signing secret' } },
+		credentials: {
+			loopsWebhookSigningApi: { id: 'loopsSigning0001', name: 'Loops webhook signing secret' },
+		},
 	};
 	const subscribe: INode = {
 		id: 'bench-hubspot',
@@ -89,7 +107,8 @@ async function main() {
 			subscriptionType: { __rl: true, mode: 'id', value: '101' },
 			statusState: 'SUBSCRIBED',
 			legalBasis: 'CONSENT_WITH_NOTICE',
-			legalBasisExplanation: '=Double opt-in confirmed in Loops ({{ $json.event }}) at {{ $json.occurredAt }}. Loops webhook ID {{ $json.webhookId }}.',
+			legalBasisExplanation:
+				'=Double opt-in confirmed in Loops ({{ $json.event }}) at {{ $json.occurredAt }}. Loops webhook ID {{ $json.webhookId }}.',
 			options: { additionalSubscriptionTypes: ['102'] },
 		},
 		credentials: { hubSpotSubscriptionsApi: { id: 'hsSandbox0000001', name: 'HubSpot sandbox' } },
@@ -97,7 +116,9 @@ async function main() {
 	const workflow: TestWorkflow = {
 		name: 'bench-loops-to-hubspot',
 		nodes: [trigger, subscribe],
-		connections: { 'Loops Trigger': { main: [[{ node: 'Subscribe in HubSpot', type: 'main', index: 0 }]] } },
+		connections: {
+			'Loops Trigger': { main: [[{ node: 'Subscribe in HubSpot', type: 'main', index: 0 }]] },
+		},
 	};
 	const url = await n8n.serveWebhook(workflow, 'Loops Trigger');
 
@@ -108,7 +129,8 @@ async function main() {
 		const runsBefore = n8n.webhookRuns.length;
 		const started = now();
 		const answer = post(url, delivery.body, delivery.headers).then((response) => {
-			if (response.status !== 200) throw new Error(`Event ${index} answered ${response.status}: ${response.text}`);
+			if (response.status !== 200)
+				throw new Error(`Event ${index} answered ${response.status}: ${response.text}`);
 			return now() - started;
 		});
 		const finished = answer.then(async () => {
@@ -128,15 +150,26 @@ async function main() {
 	sent.forEach((event, index) => {
 		const arrival = performance.timeOrigin + n8n.webhookRuns[index].receivedAt;
 		const write = hs.requests
-			.filter((request) => request.method === 'POST' && request.respondedAt !== null && !request.path.split('?')[0].endsWith('/read'))
-			.filter((request) => request.path.includes(encodeURIComponent(event.email)) || String(request.rawBody).includes(event.email))
+			.filter(
+				(request) =>
+					request.method === 'POST' &&
+					request.respondedAt !== null &&
+					!request.path.split('?')[0].endsWith('/read'),
+			)
+			.filter(
+				(request) =>
+					request.path.includes(encodeURIComponent(event.email)) ||
+					String(request.rawBody).includes(event.email),
+			)
 			.pop();
 		if (!write) throw new Error(`No HubSpot write for ${event.email}`);
 		toHubSpot.push(write.respondedAt! - arrival);
 		toFinished.push(finishedAt[index] - arrival);
 	});
 	const requestsPerEvent = hs.requests.length / EVENTS;
-	const refused = hs.requests.filter((request) => request.status !== null && request.status >= 400).length;
+	const refused = hs.requests.filter(
+		(request) => request.status !== null && request.status >= 400,
+	).length;
 	for (const event of sent) {
 		const status = hs.state.getStatus(event.email, 101);
 		if (status?.status !== 'SUBSCRIBED') throw new Error(`${event.email} is not SUBSCRIBED`);
@@ -148,7 +181,8 @@ async function main() {
 		events: EVENTS,
 		intervalMs: INTERVAL_MS,
 		standInLatencyMs: [LATENCY_MIN, LATENCY_MAX],
-		workflow: 'Loops Trigger → HubSpot Subscriptions Set (SUBSCRIBED, types 101 + 102, CONSENT_WITH_NOTICE), as in examples/loops-double-opt-in-to-hubspot.json',
+		workflow:
+			'Loops Trigger → HubSpot Subscriptions Set (SUBSCRIBED, types 101 + 102, CONSENT_WITH_NOTICE), as in examples/loops-double-opt-in-to-hubspot.json',
 		hubspotRequestsPerEvent: Math.round(requestsPerEvent * 100) / 100,
 		hubspotRequestsRefused: refused,
 		arrivalToHubSpotAckMs: summary(toHubSpot),
@@ -158,7 +192,7 @@ async function main() {
 		arrivalToRunFinishedMs: summary(toFinished),
 		webhookAnswerMs: summary(answers),
 		method:
-			'Signed contact.created events sent over real HTTP on 127.0.0.1 to the test harness, which feeds them through n8n-core\'s WebhookContext into the Loops Trigger and runs the workflow with n8n-core\'s WorkflowExecute. The HubSpot stand-in answers after a uniform random delay in the given range. arrivalToHubSpotAck = stand-in respondedAt of the status write minus the harness\'s arrival time, both on performance.timeOrigin + performance.now(). One process, no real network, no n8n server, database or queue: real deployments add their own overhead.',
+			"Signed contact.created events sent over real HTTP on 127.0.0.1 to the test harness, which feeds them through n8n-core's WebhookContext into the Loops Trigger and runs the workflow with n8n-core's WorkflowExecute. The HubSpot stand-in answers after a uniform random delay in the given range. arrivalToHubSpotAck = stand-in respondedAt of the status write minus the harness's arrival time, both on performance.timeOrigin + performance.now(). One process, no real network, no n8n server, database or queue: real deployments add their own overhead.",
 	};
 	writeFileSync(join(__dirname, 'webhook-latency.json'), `${JSON.stringify(result, null, 2)}\n`);
 	console.log(

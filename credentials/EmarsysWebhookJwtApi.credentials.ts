@@ -33,7 +33,7 @@ export class EmarsysWebhookJwtApi implements ICredentialType {
 				{
 					name: 'Text (as Typed)',
 					value: 'utf8',
-					description: 'The secret\'s characters are the key, as most JWT libraries use a secret',
+					description: "The secret's characters are the key, as most JWT libraries use a secret",
 				},
 				{
 					name: 'Base64',
@@ -42,7 +42,8 @@ export class EmarsysWebhookJwtApi implements ICredentialType {
 				},
 			],
 			default: 'utf8',
-			description: 'How the secret becomes the HMAC key. Keep "Text" unless tokens are refused although the secret is right.',
+			description:
+				'How the secret becomes the HMAC key. Keep "Text" unless tokens are refused although the secret is right.',
 		},
 		{
 			displayName: 'Allowed Algorithms',

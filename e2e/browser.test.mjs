@@ -51,7 +51,12 @@ const CHROMIUM_FLAGS = [
 	'--disable-component-update',
 	'--disable-sync',
 ];
-const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Lovelace', password: 'E2e-password-123' };
+const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Ada',
+	lastName: 'Lovelace',
+	password: 'E2e-password-123',
+};
 const EMAIL = 'browser-e2e@example.com';
 
 const ctx = {};
@@ -63,8 +68,13 @@ function expectedActions() {
 	const props = node.description.properties;
 	const resources = props.find((p) => p.name === 'resource').options;
 	return resources.map((resource) => {
-		const operation = props.find((p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource.value));
-		return { resource: resource.name, actions: (operation?.options ?? []).map((o) => o.action ?? o.name) };
+		const operation = props.find(
+			(p) => p.name === 'operation' && p.displayOptions?.show?.resource?.includes(resource.value),
+		);
+		return {
+			resource: resource.name,
+			actions: (operation?.options ?? []).map((o) => o.action ?? o.name),
+		};
 	});
 }
 
@@ -95,20 +105,45 @@ function uiTest(name, fn) {
 
 before(async () => {
 	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/install-chromium.sh`);
-	assert.ok(isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE), `n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`);
+	assert.ok(
+		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
+		`n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`,
+	);
 	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-browser-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
 	ctx.port = await freePort();
 	ctx.baseUrl = `http://localhost:${ctx.port}`;
-	ctx.env = n8nEnv({ major: MAJOR, userFolder: ctx.userFolder, port: ctx.port, brokerPort: await freePort(), listenAddress: '127.0.0.1', node: NODE });
+	ctx.env = n8nEnv({
+		major: MAJOR,
+		userFolder: ctx.userFolder,
+		port: ctx.port,
+		brokerPort: await freePort(),
+		listenAddress: '127.0.0.1',
+		node: NODE,
+	});
 	installPackageInto(ctx.userFolder);
 	const type = packageCredentialTypes().find((t) => t.name === HUBSPOT_CREDENTIAL_TYPE);
-	await importJson(MAJOR, 'credentials', [credentialFor(type, { hubspotUrl: ctx.standIn.url })], ctx.env, { node: NODE });
-	ctx.server = startN8n({ major: MAJOR, env: ctx.env, node: NODE, logFile: path.join(ctx.userFolder, 'n8n.log') });
+	await importJson(
+		MAJOR,
+		'credentials',
+		[credentialFor(type, { hubspotUrl: ctx.standIn.url })],
+		ctx.env,
+		{ node: NODE },
+	);
+	ctx.server = startN8n({
+		major: MAJOR,
+		env: ctx.env,
+		node: NODE,
+		logFile: path.join(ctx.userFolder, 'n8n.log'),
+	});
 	await waitForN8n(ctx.baseUrl, { handle: ctx.server, timeoutMs: 180_000 });
 
 	const { chromium } = require('playwright-core');
-	ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+	ctx.browser = await chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: CHROMIUM_FLAGS,
+	});
 	ctx.page = await ctx.browser.newPage({ viewport: { width: 1440, height: 1080 } });
 	ctx.page.setDefaultTimeout(30_000);
 });
@@ -133,74 +168,131 @@ describe(`n8n ${MAJOR}.x editor in Chromium`, () => {
 		await page.waitForURL((url) => !/\/setup/.test(url.pathname));
 	});
 
-	uiTest('the node panel finds "HubSpot Subscriptions" and lists its resources and operations', async () => {
-		const { page } = ctx;
-		await page.goto(`${ctx.baseUrl}/workflow/new`);
-		await page.click('[data-test-id=canvas-plus-button]');
-		await page.locator('[data-test-id=node-creator-search-bar]').waitFor();
-		await page.keyboard.type('HubSpot Subscriptions');
-		const item = page.locator('[data-test-id=node-creator-item-name]', { hasText: /^HubSpot Subscriptions$/ }).first();
-		await item.waitFor();
-		await item.click();
-		// The node's page in the panel: triggers n8n suggests, then the actions grouped by resource.
-		await page.locator('[data-test-id=node-creator-item-name]', { hasText: 'Set a subscription status' }).waitFor();
-		const triggers = page.locator('[data-test-id=node-creator-category-item]', { hasText: /^Triggers/ });
-		if (await triggers.count()) await triggers.first().click(); // collapse them for the screenshot
-		await sleep(300);
-		const panelText = await page.locator('[data-test-id=item-iterator-item]').allTextContents();
-		const joined = panelText.join('\n');
-		for (const { resource, actions } of expectedActions()) {
-			assert.ok(joined.includes(`${resource} Actions`), `no "${resource} Actions" group in the panel:\n${joined}`);
-			for (const action of actions) assert.ok(joined.includes(action), `no action "${action}" in the panel`);
-		}
-		// Collapsing the triggers scrolled the panel; show it from its top.
-		await page.evaluate(() => {
-			for (const el of document.querySelectorAll('*')) if (el.scrollTop > 0) el.scrollTop = 0;
-		});
-		await sleep(200);
-		await shot('node-panel.png');
-	});
+	uiTest(
+		'the node panel finds "HubSpot Subscriptions" and lists its resources and operations',
+		async () => {
+			const { page } = ctx;
+			await page.goto(`${ctx.baseUrl}/workflow/new`);
+			await page.click('[data-test-id=canvas-plus-button]');
+			await page.locator('[data-test-id=node-creator-search-bar]').waitFor();
+			await page.keyboard.type('HubSpot Subscriptions');
+			const item = page
+				.locator('[data-test-id=node-creator-item-name]', { hasText: /^HubSpot Subscriptions$/ })
+				.first();
+			await item.waitFor();
+			await item.click();
+			// The node's page in the panel: triggers n8n suggests, then the actions grouped by resource.
+			await page
+				.locator('[data-test-id=node-creator-item-name]', { hasText: 'Set a subscription status' })
+				.waitFor();
+			const triggers = page.locator('[data-test-id=node-creator-category-item]', {
+				hasText: /^Triggers/,
+			});
+			if (await triggers.count()) await triggers.first().click(); // collapse them for the screenshot
+			await sleep(300);
+			const panelText = await page.locator('[data-test-id=item-iterator-item]').allTextContents();
+			const joined = panelText.join('\n');
+			for (const { resource, actions } of expectedActions()) {
+				assert.ok(
+					joined.includes(`${resource} Actions`),
+					`no "${resource} Actions" group in the panel:\n${joined}`,
+				);
+				for (const action of actions)
+					assert.ok(joined.includes(action), `no action "${action}" in the panel`);
+			}
+			// Collapsing the triggers scrolled the panel; show it from its top.
+			await page.evaluate(() => {
+				for (const el of document.querySelectorAll('*')) if (el.scrollTop > 0) el.scrollTop = 0;
+			});
+			await sleep(200);
+			await shot('node-panel.png');
+		},
+	);
 
-	uiTest('the subscription-type dropdown loads the sandbox\'s types through the "HubSpot sandbox" credential', async () => {
-		const { page } = ctx;
-		await page.locator('[data-test-id=item-iterator-item]', { hasText: 'Set a subscription status' }).first().click();
-		await page.locator('[data-test-id=parameter-input-email]').waitFor();
-		// The only credential of the node's type is chosen by default.
-		await page.waitForFunction(
-			(name) => [...document.querySelectorAll('input')].some((input) => input.value === name && input.offsetParent !== null),
-			HUBSPOT_CREDENTIAL_NAME,
-			{ timeout: 10_000 },
-		);
-		await page.click('[data-test-id=resource-locator-subscriptionType] [data-test-id=rlc-input]');
-		await page.locator('[data-test-id=rlc-item]').first().waitFor();
-		const names = (await page.locator('[data-test-id=rlc-item]').allTextContents()).map((t) => t.trim());
-		// A write offers the account's active types only: HubSpot refuses writes to an inactive one.
-		for (const definition of ctx.standIn.state.definitions) {
-			const listed = names.some((n) => n.startsWith(`${definition.name} ·`));
-			if (definition.isActive) assert.ok(listed, `active type "${definition.name}" missing from the dropdown: ${names.join(' | ')}`);
-			else assert.ok(!listed, `inactive type "${definition.name}" offered for a write: ${names.join(' | ')}`);
-		}
-		assert.ok(ctx.standIn.state.definitions.some((d) => !d.isActive), 'the sandbox should hold an inactive type for this check');
-		const definitionReads = ctx.standIn.requests.filter((r) => r.method === 'GET' && /\/definitions/.test(r.path));
-		assert.ok(definitionReads.length > 0, 'the dropdown did not ask the stand-in');
-		await shot('subscription-type-dropdown.png');
-	});
+	uiTest(
+		'the subscription-type dropdown loads the sandbox\'s types through the "HubSpot sandbox" credential',
+		async () => {
+			const { page } = ctx;
+			await page
+				.locator('[data-test-id=item-iterator-item]', { hasText: 'Set a subscription status' })
+				.first()
+				.click();
+			await page.locator('[data-test-id=parameter-input-email]').waitFor();
+			// The only credential of the node's type is chosen by default.
+			await page.waitForFunction(
+				(name) =>
+					[...document.querySelectorAll('input')].some(
+						(input) => input.value === name && input.offsetParent !== null,
+					),
+				HUBSPOT_CREDENTIAL_NAME,
+				{ timeout: 10_000 },
+			);
+			await page.click('[data-test-id=resource-locator-subscriptionType] [data-test-id=rlc-input]');
+			await page.locator('[data-test-id=rlc-item]').first().waitFor();
+			const names = (await page.locator('[data-test-id=rlc-item]').allTextContents()).map((t) =>
+				t.trim(),
+			);
+			// A write offers the account's active types only: HubSpot refuses writes to an inactive one.
+			for (const definition of ctx.standIn.state.definitions) {
+				const listed = names.some((n) => n.startsWith(`${definition.name} ·`));
+				if (definition.isActive)
+					assert.ok(
+						listed,
+						`active type "${definition.name}" missing from the dropdown: ${names.join(' | ')}`,
+					);
+				else
+					assert.ok(
+						!listed,
+						`inactive type "${definition.name}" offered for a write: ${names.join(' | ')}`,
+					);
+			}
+			assert.ok(
+				ctx.standIn.state.definitions.some((d) => !d.isActive),
+				'the sandbox should hold an inactive type for this check',
+			);
+			const definitionReads = ctx.standIn.requests.filter(
+				(r) => r.method === 'GET' && /\/definitions/.test(r.path),
+			);
+			assert.ok(definitionReads.length > 0, 'the dropdown did not ask the stand-in');
+			await shot('subscription-type-dropdown.png');
+		},
+	);
 
 	uiTest('a status set from the editor lands in HubSpot', async () => {
 		const { page } = ctx;
-		await page.locator('[data-test-id=rlc-item]', { hasText: /^\s*Marketing Information ·/ }).first().click();
+		await page
+			.locator('[data-test-id=rlc-item]', { hasText: /^\s*Marketing Information ·/ })
+			.first()
+			.click();
 		await page.fill('[data-test-id=parameter-input-email] input', EMAIL);
-		await page.fill('[data-test-id=parameter-input-legalBasisExplanation] textarea', 'Double opt-in confirmed on the sign-up form, 2026-11-23');
+		await page.fill(
+			'[data-test-id=parameter-input-legalBasisExplanation] textarea',
+			'Double opt-in confirmed on the sign-up form, 2026-11-23',
+		);
 		await page.locator('[data-test-id=parameter-input-email] input').click(); // blur the textarea so the value is committed
 		await page.click('[data-test-id=node-execute-button]');
 		const deadline = Date.now() + 20_000;
-		while (Date.now() < deadline && ctx.standIn.state.getStatus(EMAIL, 101)?.status !== 'SUBSCRIBED') await sleep(200);
+		while (
+			Date.now() < deadline &&
+			ctx.standIn.state.getStatus(EMAIL, 101)?.status !== 'SUBSCRIBED'
+		)
+			await sleep(200);
 		const status = ctx.standIn.state.getStatus(EMAIL, 101);
-		assert.equal(status?.status, 'SUBSCRIBED', `no status write from the editor; n8n log:\n${ctx.server.logs().slice(-2000)}`);
+		assert.equal(
+			status?.status,
+			'SUBSCRIBED',
+			`no status write from the editor; n8n log:\n${ctx.server.logs().slice(-2000)}`,
+		);
 		assert.equal(status?.legalBasis, 'CONSENT_WITH_NOTICE');
 		await page.locator('[data-test-id=ndv-data-container]', { hasText: EMAIL }).first().waitFor();
 		await sleep(500);
 		await shot('set-status.png');
-		assert.ok(ctx.server.logs().split('\n').every((l) => !(l.includes(PACKAGE_NAME) && /error/i.test(l))), 'n8n logged an error about the package');
+		assert.ok(
+			ctx.server
+				.logs()
+				.split('\n')
+				.every((l) => !(l.includes(PACKAGE_NAME) && /error/i.test(l))),
+			'n8n logged an error about the package',
+		);
 	});
 });

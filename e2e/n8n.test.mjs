@@ -52,7 +52,10 @@ const type = (node) => `${PACKAGE_NAME}.${node}`;
 const ctx = {};
 
 before(async () => {
-	assert.ok(isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE), `n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`);
+	assert.ok(
+		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
+		`n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`,
+	);
 	ctx.version = installedN8nVersion(MAJOR, NODE);
 	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
@@ -60,7 +63,14 @@ before(async () => {
 	ctx.port = await freePort();
 	ctx.brokerPort = await freePort();
 	ctx.baseUrl = `http://localhost:${ctx.port}`;
-	ctx.env = n8nEnv({ major: MAJOR, userFolder: ctx.userFolder, port: ctx.port, brokerPort: ctx.brokerPort, listenAddress: '127.0.0.1', node: NODE });
+	ctx.env = n8nEnv({
+		major: MAJOR,
+		userFolder: ctx.userFolder,
+		port: ctx.port,
+		brokerPort: ctx.brokerPort,
+		listenAddress: '127.0.0.1',
+		node: NODE,
+	});
 	ctx.installed = installPackageInto(ctx.userFolder);
 
 	// Credentials: the HubSpot sandbox one, plus one per type the examples reference (test secrets).
@@ -77,7 +87,8 @@ after(async () => {
 	await ctx.standIn?.close();
 	await ctx.loopsStandIn?.close();
 	if (ctx.userFolder && !KEEP) rmSync(ctx.userFolder, { recursive: true, force: true });
-	if (ctx.timings) process.stdout.write(`# e2e timings (ms) n8n ${ctx.version}: ${JSON.stringify(ctx.timings)}\n`);
+	if (ctx.timings)
+		process.stdout.write(`# e2e timings (ms) n8n ${ctx.version}: ${JSON.stringify(ctx.timings)}\n`);
 });
 
 describe(`n8n ${MAJOR}.x CLI`, () => {
@@ -89,7 +100,9 @@ describe(`n8n ${MAJOR}.x CLI`, () => {
 
 	test('n8n execute reads the subscription types and writes statuses into HubSpot', async () => {
 		const email = 'e2e-cli@example.com';
-		const cred = { [HUBSPOT_CREDENTIAL_TYPE]: { id: HUBSPOT_CREDENTIAL_ID, name: HUBSPOT_CREDENTIAL_NAME } };
+		const cred = {
+			[HUBSPOT_CREDENTIAL_TYPE]: { id: HUBSPOT_CREDENTIAL_ID, name: HUBSPOT_CREDENTIAL_NAME },
+		};
 		const hubspot = (name, position, parameters) => ({
 			id: randomUUID(),
 			name,
@@ -105,7 +118,14 @@ describe(`n8n ${MAJOR}.x CLI`, () => {
 			active: false,
 			settings: { executionOrder: 'v1' },
 			nodes: [
-				{ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: randomUUID(),
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				hubspot('Read Types', [220, 0], {
 					resource: 'subscriptionType',
 					operation: 'getAll',
@@ -121,7 +141,12 @@ describe(`n8n ${MAJOR}.x CLI`, () => {
 					legalBasisExplanation: '=Double opt-in confirmed (e2e) for {{ $json.name }}',
 				}),
 				{
-					...hubspot('Read Back', [660, 0], { resource: 'subscriptionStatus', operation: 'get', email, options: { businessUnitId: 0 } }),
+					...hubspot('Read Back', [660, 0], {
+						resource: 'subscriptionStatus',
+						operation: 'get',
+						email,
+						options: { businessUnitId: 0 },
+					}),
 					executeOnce: true,
 				},
 			],
@@ -138,7 +163,10 @@ describe(`n8n ${MAJOR}.x CLI`, () => {
 		t0 = Date.now();
 		const r = await executeWorkflow(MAJOR, workflow.id, ctx.env, { node: NODE });
 		ctx.timings.execute = Date.now() - t0;
-		assert.ok(r.run, `no run JSON in n8n execute's output (exit ${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+		assert.ok(
+			r.run,
+			`no run JSON in n8n execute's output (exit ${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`,
+		);
 		const error = r.run.data?.resultData?.error;
 		assert.equal(error, undefined, `the run failed: ${JSON.stringify(error)?.slice(0, 2000)}`);
 		assert.equal(r.status, 0, `exit code ${r.status} although the run JSON shows no error`);
@@ -148,29 +176,59 @@ describe(`n8n ${MAJOR}.x CLI`, () => {
 			.filter((d) => d.isActive && (d.businessUnitId ?? 0) === 0)
 			.map((d) => String(d.id))
 			.sort();
-		assert.deepEqual(types.map((d) => String(d.id)).sort(), expectedIds, 'Read Types: the active types of brand 0');
-		assert.equal(nodeOutput(r.run, 'Set Status').length, expectedIds.length, 'Set Status: one item per type');
+		assert.deepEqual(
+			types.map((d) => String(d.id)).sort(),
+			expectedIds,
+			'Read Types: the active types of brand 0',
+		);
+		assert.equal(
+			nodeOutput(r.run, 'Set Status').length,
+			expectedIds.length,
+			'Set Status: one item per type',
+		);
 		const readBack = nodeOutput(r.run, 'Read Back');
 		assert.equal(readBack.length, 1, 'Read Back: one item for the address');
-		const readStatuses = new Map((readBack[0].statuses ?? []).map((st) => [String(st.subscriptionId), st.status]));
-		for (const id of expectedIds) assert.equal(readStatuses.get(id), 'SUBSCRIBED', `Read Back: type ${id} in ${JSON.stringify(readBack[0]).slice(0, 500)}`);
+		const readStatuses = new Map(
+			(readBack[0].statuses ?? []).map((st) => [String(st.subscriptionId), st.status]),
+		);
+		for (const id of expectedIds)
+			assert.equal(
+				readStatuses.get(id),
+				'SUBSCRIBED',
+				`Read Back: type ${id} in ${JSON.stringify(readBack[0]).slice(0, 500)}`,
+			);
 
 		// The stand-in's state is the truth: every active brand-0 type SUBSCRIBED with the legal basis.
 		for (const id of expectedIds) {
 			const status = ctx.standIn.state.getStatus(email, Number(id));
 			assert.equal(status?.status, 'SUBSCRIBED', `type ${id}`);
 			assert.equal(status?.legalBasis, 'CONSENT_WITH_NOTICE', `type ${id} legal basis`);
-			assert.match(status?.legalBasisExplanation ?? '', /^Double opt-in confirmed \(e2e\) for .+/, `type ${id} explanation`);
+			assert.match(
+				status?.legalBasisExplanation ?? '',
+				/^Double opt-in confirmed \(e2e\) for .+/,
+				`type ${id} explanation`,
+			);
 		}
 		for (const d of ctx.standIn.state.definitions.filter((d) => (d.businessUnitId ?? 0) !== 0)) {
-			assert.notEqual(ctx.standIn.state.getStatus(email, Number(d.id))?.status, 'SUBSCRIBED', `brand ${d.businessUnitId} type ${d.id} untouched`);
+			assert.notEqual(
+				ctx.standIn.state.getStatus(email, Number(d.id))?.status,
+				'SUBSCRIBED',
+				`brand ${d.businessUnitId} type ${d.id} untouched`,
+			);
 		}
 		const auth = new Set(ctx.standIn.requests.map((q) => q.headers.authorization));
-		assert.deepEqual([...auth], [`Bearer ${ENTERPRISE_TOKEN}`], 'every call used the imported credential');
+		assert.deepEqual(
+			[...auth],
+			[`Bearer ${ENTERPRISE_TOKEN}`],
+			'every call used the imported credential',
+		);
 	});
 
 	test('the example workflows import', async () => {
-		assert.ok(ctx.examples.length >= 4, `expected the four example workflows in examples/, found ${ctx.examples.length}`);
+		assert.ok(
+			ctx.examples.length >= 4,
+			`expected the four example workflows in examples/, found ${ctx.examples.length}`,
+		);
 		const workflows = ctx.examples.map((e) => prepareWorkflow(e, ctx.credentials));
 		const t0 = Date.now();
 		await importJson(MAJOR, 'workflow', workflows, ctx.env, { node: NODE });
@@ -186,14 +244,22 @@ describe(`n8n ${MAJOR}.x CLI`, () => {
 	test('a copy of the Loops example with Look Up Opt-In Status on and a Loops API credential imports', async () => {
 		const example = ctx.examples.find((e) => e.file === LOOPS_EXAMPLE);
 		assert.ok(example, `examples/${LOOPS_EXAMPLE} is missing`);
-		const credential = { id: 'loopsApiE2e00001', name: 'Loops API key (stand-in)', type: 'loopsApi', data: { apiKey: LOOPS_TEST_API_KEY, baseUrl: ctx.loopsStandIn.apiBaseUrl } };
+		const credential = {
+			id: 'loopsApiE2e00001',
+			name: 'Loops API key (stand-in)',
+			type: 'loopsApi',
+			data: { apiKey: LOOPS_TEST_API_KEY, baseUrl: ctx.loopsStandIn.apiBaseUrl },
+		};
 		await importJson(MAJOR, 'credentials', [credential], ctx.env, { node: NODE });
 		const wf = prepareWorkflow(example, ctx.credentials);
 		wf.id = 'loopsLookupE2e01';
 		wf.name = `${wf.name} (opt-in lookup)`;
 		const trigger = wf.nodes.find((n) => n.type === type('loopsTrigger'));
 		trigger.parameters.lookUpOptInStatus = true;
-		trigger.credentials = { ...trigger.credentials, loopsApi: { id: credential.id, name: credential.name } };
+		trigger.credentials = {
+			...trigger.credentials,
+			loopsApi: { id: credential.id, name: credential.name },
+		};
 		trigger.webhookId = randomUUID();
 		for (const n of wf.nodes) n.id = randomUUID();
 		await importJson(MAJOR, 'workflow', [wf], ctx.env, { node: NODE });
@@ -205,10 +271,20 @@ describe(`n8n ${MAJOR}.x CLI`, () => {
 describe(`n8n ${MAJOR}.x server`, () => {
 	before(async () => {
 		const t0 = Date.now();
-		ctx.server = startN8n({ major: MAJOR, env: ctx.env, node: NODE, logFile: path.join(ctx.userFolder, 'n8n.log') });
+		ctx.server = startN8n({
+			major: MAJOR,
+			env: ctx.env,
+			node: NODE,
+			logFile: path.join(ctx.userFolder, 'n8n.log'),
+		});
 		await waitForN8n(ctx.baseUrl, { handle: ctx.server, timeoutMs: 180_000 });
 		ctx.timings.serverReady = Date.now() - t0;
-		ctx.cookie = await setupOwner(ctx.baseUrl, { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-123' });
+		ctx.cookie = await setupOwner(ctx.baseUrl, {
+			email: 'owner@example.com',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-password-123',
+		});
 	});
 
 	test('loads every node and credential of package.json under the community package name', async () => {
@@ -216,18 +292,28 @@ describe(`n8n ${MAJOR}.x server`, () => {
 		assert.equal(nodes.status, 200, nodes.text.slice(0, 300));
 		const loaded = new Set(nodes.json.map((n) => n.name));
 		for (const { description } of packageNodeTypes()) {
-			assert.ok(loaded.has(type(description.name)), `${type(description.name)} not loaded; log:\n${ctx.server.logs().slice(-3000)}`);
+			assert.ok(
+				loaded.has(type(description.name)),
+				`${type(description.name)} not loaded; log:\n${ctx.server.logs().slice(-3000)}`,
+			);
 		}
 		const creds = await rest(ctx.baseUrl, 'GET', '/types/credentials.json', { cookie: ctx.cookie });
 		assert.equal(creds.status, 200);
 		const loadedCreds = new Set(creds.json.map((c) => c.name));
-		for (const t of packageCredentialTypes()) assert.ok(loadedCreds.has(t.name), `credential type ${t.name} not loaded`);
-		const problems = ctx.server.logs().split('\n').filter((l) => l.includes(PACKAGE_NAME) && /error|warn|fail/i.test(l));
+		for (const t of packageCredentialTypes())
+			assert.ok(loadedCreds.has(t.name), `credential type ${t.name} not loaded`);
+		const problems = ctx.server
+			.logs()
+			.split('\n')
+			.filter((l) => l.includes(PACKAGE_NAME) && /error|warn|fail/i.test(l));
 		assert.deepEqual(problems, [], 'n8n logged problems with the package');
 	});
 
 	test('Loops example: a signed webhook sets the HubSpot status, an unsigned one changes nothing', async () => {
-		assert.ok(ctx.examples.some((e) => e.file === LOOPS_EXAMPLE), `examples/${LOOPS_EXAMPLE} is missing`);
+		assert.ok(
+			ctx.examples.some((e) => e.file === LOOPS_EXAMPLE),
+			`examples/${LOOPS_EXAMPLE} is missing`,
+		);
 		assert.ok(ctx.loopsWorkflow, 'the Loops example was not imported and published');
 		const trigger = ctx.loopsWorkflow.nodes.find((n) => n.type === type('loopsTrigger'));
 		assert.ok(trigger, `the example has no ${type('loopsTrigger')} node`);
@@ -258,7 +344,11 @@ describe(`n8n ${MAJOR}.x server`, () => {
 		const deadline = Date.now() + 20_000;
 		while (!url && Date.now() < deadline) {
 			for (const candidate of candidates) {
-				const res = await fetch(candidate, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+				const res = await fetch(candidate, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body,
+				});
 				if (res.status !== 404) {
 					url = candidate;
 					unsigned = res.status;
@@ -267,23 +357,41 @@ describe(`n8n ${MAJOR}.x server`, () => {
 			}
 			if (!url) await sleep(500);
 		}
-		assert.ok(url, `no webhook registered at ${candidates.join(' or ')}; log:\n${ctx.server.logs().slice(-3000)}`);
+		assert.ok(
+			url,
+			`no webhook registered at ${candidates.join(' or ')}; log:\n${ctx.server.logs().slice(-3000)}`,
+		);
 		ctx.timings.unsignedHttpStatus = unsigned;
 		assert.ok(unsigned >= 400, `an unsigned webhook was accepted (HTTP ${unsigned})`);
 		await sleep(1500);
-		assert.deepEqual(ctx.standIn.state.writesFor(email), [], 'the unsigned webhook wrote to HubSpot');
+		assert.deepEqual(
+			ctx.standIn.state.writesFor(email),
+			[],
+			'the unsigned webhook wrote to HubSpot',
+		);
 
 		const id = `msg_${randomUUID()}`;
-		const signature = createHmac('sha256', Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64'))
+		const signature = createHmac(
+			'sha256',
+			Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64'),
+		)
 			.update(`${id}.${now}.${body}`)
 			.digest('base64');
 		const t0 = Date.now();
 		const res = await fetch(url, {
 			method: 'POST',
-			headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(now), 'webhook-signature': `v1,${signature}` },
+			headers: {
+				'content-type': 'application/json',
+				'webhook-id': id,
+				'webhook-timestamp': String(now),
+				'webhook-signature': `v1,${signature}`,
+			},
 			body,
 		});
-		assert.ok(res.status >= 200 && res.status < 300, `the signed webhook got HTTP ${res.status}: ${await res.text()}`);
+		assert.ok(
+			res.status >= 200 && res.status < 300,
+			`the signed webhook got HTTP ${res.status}: ${await res.text()}`,
+		);
 		let writes = [];
 		while (Date.now() - t0 < 5000) {
 			writes = ctx.standIn.state.writesFor(email);
@@ -291,9 +399,16 @@ describe(`n8n ${MAJOR}.x server`, () => {
 			await sleep(100);
 		}
 		ctx.timings.webhookToHubSpot = Date.now() - t0;
-		assert.ok(writes.length > 0, `no HubSpot write within 5 s of the signed webhook; log:\n${ctx.server.logs().slice(-3000)}`);
-		assert.ok(writes.some((w) => w.to === 'SUBSCRIBED'), `writes: ${JSON.stringify(writes)}`);
-		for (const w of writes.filter((w) => w.to === 'SUBSCRIBED')) assert.ok(w.legalBasis, 'a SUBSCRIBED write without a legal basis');
+		assert.ok(
+			writes.length > 0,
+			`no HubSpot write within 5 s of the signed webhook; log:\n${ctx.server.logs().slice(-3000)}`,
+		);
+		assert.ok(
+			writes.some((w) => w.to === 'SUBSCRIBED'),
+			`writes: ${JSON.stringify(writes)}`,
+		);
+		for (const w of writes.filter((w) => w.to === 'SUBSCRIBED'))
+			assert.ok(w.legalBasis, 'a SUBSCRIBED write without a legal basis');
 	});
 
 	// In real n8n: the trigger answers Loops before the lookup (noWebhookResponse) and still starts
@@ -301,7 +416,7 @@ describe(`n8n ${MAJOR}.x server`, () => {
 	// only the accepted contact's list subscription reaches HubSpot, for the list's type only.
 	// Mutation that turns it red: the credential's Authorization header without "Bearer " (Loops'
 	// stand-in answers 401, the item stays 'unknown', nothing is written).
-	test('Loops opt-in lookup: an accepted contact\'s list subscription sets the list\'s type; a pending one writes nothing', async () => {
+	test("Loops opt-in lookup: an accepted contact's list subscription sets the list's type; a pending one writes nothing", async () => {
 		assert.ok(ctx.lookupWorkflow, 'the lookup copy of the Loops example was not imported');
 		const stamp = Date.now();
 		const accepted = `e2e-lookup-accepted-${stamp}@example.com`;
@@ -313,7 +428,12 @@ describe(`n8n ${MAJOR}.x server`, () => {
 			eventTime: Math.floor(Date.now() / 1000),
 			webhookSchemaVersion: '1.0.0',
 			contactIdentity: { id: 'cm_e2e_list_contact', email, userId: null },
-			mailingList: { id: 'cm4ittp2k000l12j3lgrzvlxt', name: 'Newsletter', description: null, isPublic: true },
+			mailingList: {
+				id: 'cm4ittp2k000l12j3lgrzvlxt',
+				name: 'Newsletter',
+				description: null,
+				isPublic: true,
+			},
 		});
 		for (const email of [accepted, pending]) {
 			const answer = await postSignedLoops(ctx.baseUrl, ctx.lookupWorkflow, listEvent(email));
@@ -328,13 +448,22 @@ describe(`n8n ${MAJOR}.x server`, () => {
 			await sleep(100);
 		}
 		ctx.timings.lookupWebhookToHubSpot = Date.now() - t0;
-		assert.ok(writes.length > 0, `no HubSpot write for the accepted contact; log:\n${ctx.server.logs().slice(-3000)}`);
+		assert.ok(
+			writes.length > 0,
+			`no HubSpot write for the accepted contact; log:\n${ctx.server.logs().slice(-3000)}`,
+		);
 		assert.equal(ctx.standIn.state.getStatus(accepted, 102)?.status, 'SUBSCRIBED');
 		assert.notEqual(ctx.standIn.state.getStatus(accepted, 101)?.status, 'SUBSCRIBED');
 		await sleep(1500);
 		assert.deepEqual(ctx.standIn.state.writesFor(pending), [], 'the pending contact was written');
 		const finds = ctx.loopsStandIn.requests.filter((r) => r.path === '/api/v1/contacts/find');
-		assert.deepEqual(finds.map((r) => [r.query.email, r.authorized]).sort(), [[accepted, true], [pending, true]].sort());
+		assert.deepEqual(
+			finds.map((r) => [r.query.email, r.authorized]).sort(),
+			[
+				[accepted, true],
+				[pending, true],
+			].sort(),
+		);
 	});
 });
 
@@ -344,10 +473,18 @@ async function postSignedLoops(baseUrl, workflow, payload) {
 	const body = JSON.stringify(payload);
 	const now = Math.floor(Date.now() / 1000);
 	const id = `msg_${randomUUID()}`;
-	const signature = createHmac('sha256', Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64'))
+	const signature = createHmac(
+		'sha256',
+		Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64'),
+	)
 		.update(`${id}.${now}.${body}`)
 		.digest('base64');
-	const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(now), 'webhook-signature': `v1,${signature}` };
+	const headers = {
+		'content-type': 'application/json',
+		'webhook-id': id,
+		'webhook-timestamp': String(now),
+		'webhook-signature': `v1,${signature}`,
+	};
 	const deadline = Date.now() + 20_000;
 	while (Date.now() < deadline) {
 		for (const url of webhookUrls(baseUrl, trigger, workflow.id)) {
@@ -361,7 +498,9 @@ async function postSignedLoops(baseUrl, workflow, payload) {
 
 /** Production webhook URLs n8n may have registered for a trigger node: `<webhookId>/<path>` or a full path. */
 function webhookUrls(baseUrl, node, workflowId) {
-	const description = packageNodeTypes().find((n) => type(n.description.name) === node.type)?.description;
+	const description = packageNodeTypes().find(
+		(n) => type(n.description.name) === node.type,
+	)?.description;
 	const urls = [];
 	for (const hook of description?.webhooks ?? [{ path: 'webhook' }]) {
 		let p = String(hook.path ?? '');
@@ -370,7 +509,10 @@ function webhookUrls(baseUrl, node, workflowId) {
 		if (hook.isFullPath) urls.push(`${baseUrl}/webhook/${p}`);
 		if (node.webhookId) urls.push(`${baseUrl}/webhook/${node.webhookId}/${p}`);
 		urls.push(`${baseUrl}/webhook/${p}`);
-		if (workflowId) urls.push(`${baseUrl}/webhook/${workflowId}/${encodeURIComponent(node.name.toLowerCase())}/${p}`);
+		if (workflowId)
+			urls.push(
+				`${baseUrl}/webhook/${workflowId}/${encodeURIComponent(node.name.toLowerCase())}/${p}`,
+			);
 	}
 	return [...new Set(urls)];
 }

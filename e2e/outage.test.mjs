@@ -50,22 +50,40 @@ const KEEP = process.env.E2E_KEEP === '1';
 const FIXTURE = 'outage-retry-later.json';
 const EVENTS = 100;
 const SUBSCRIPTION_TYPE = 101;
-const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-123' };
+const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'E2E',
+	lastName: 'Owner',
+	password: 'E2e-password-123',
+};
 
 const ctx = { figures: [] };
 
 before(async () => {
-	assert.ok(isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE), `n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`);
+	assert.ok(
+		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
+		`n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`,
+	);
 	ctx.version = installedN8nVersion(MAJOR, NODE);
 	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-outage-n8n${MAJOR}-`));
 	// No rolling rate limit: the scenario is about the outage, not about 100 resumed runs sharing a window.
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
 	ctx.port = await freePort();
 	ctx.baseUrl = `http://localhost:${ctx.port}`;
-	ctx.env = n8nEnv({ major: MAJOR, userFolder: ctx.userFolder, port: ctx.port, brokerPort: await freePort(), listenAddress: '127.0.0.1', node: NODE });
+	ctx.env = n8nEnv({
+		major: MAJOR,
+		userFolder: ctx.userFolder,
+		port: ctx.port,
+		brokerPort: await freePort(),
+		listenAddress: '127.0.0.1',
+		node: NODE,
+	});
 	installPackageInto(ctx.userFolder);
 
-	const fixture = { file: FIXTURE, workflow: JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', FIXTURE), 'utf8')) };
+	const fixture = {
+		file: FIXTURE,
+		workflow: JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', FIXTURE), 'utf8')),
+	};
 	const credentials = credentialsForExamples([fixture], { hubspotUrl: ctx.standIn.url });
 	await importJson(MAJOR, 'credentials', Object.values(credentials), ctx.env, { node: NODE });
 	ctx.workflow = prepareWorkflow(fixture, credentials);
@@ -82,12 +100,18 @@ after(async () => {
 	await ctx.server?.stop();
 	await ctx.standIn?.close();
 	if (ctx.userFolder && !KEEP) rmSync(ctx.userFolder, { recursive: true, force: true });
-	for (const line of ctx.figures) process.stdout.write(`# outage figures n8n ${ctx.version}: ${line}\n`);
+	for (const line of ctx.figures)
+		process.stdout.write(`# outage figures n8n ${ctx.version}: ${line}\n`);
 });
 
 async function startServer() {
 	const t0 = Date.now();
-	ctx.server = startN8n({ major: MAJOR, env: ctx.env, node: NODE, logFile: path.join(ctx.userFolder, 'n8n.log') });
+	ctx.server = startN8n({
+		major: MAJOR,
+		env: ctx.env,
+		node: NODE,
+		logFile: path.join(ctx.userFolder, 'n8n.log'),
+	});
 	await waitForN8n(ctx.baseUrl, { handle: ctx.server, timeoutMs: 180_000 });
 	return Date.now() - t0;
 }
@@ -97,14 +121,20 @@ async function restartServer() {
 	const t0 = Date.now();
 	await ctx.server.stop();
 	await startServer();
-	const login = await rest(ctx.baseUrl, 'POST', '/rest/login', { body: { emailOrLdapLoginId: OWNER.email, password: OWNER.password } });
+	const login = await rest(ctx.baseUrl, 'POST', '/rest/login', {
+		body: { emailOrLdapLoginId: OWNER.email, password: OWNER.password },
+	});
 	assert.equal(login.status, 200, `login after restart: ${login.text.slice(0, 300)}`);
 	return Date.now() - t0;
 }
 
 /** The stand-in's outage switch, over its HTTP control endpoint (as a person with curl would). */
 async function setOutage(mode) {
-	const res = await fetch(`${ctx.standIn.url}/_standin/outage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode, scope: 'all' }) });
+	const res = await fetch(`${ctx.standIn.url}/_standin/outage`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ mode, scope: 'all' }),
+	});
 	const text = await res.text();
 	assert.equal(res.status, 200, text);
 	return JSON.parse(text);
@@ -112,8 +142,12 @@ async function setOutage(mode) {
 
 /** How many executions of the workflow n8n lists with this status (`count` of a one-row page). */
 async function countExecutions(status) {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId: ctx.workflow.id, status: [status] }));
-	const res = await rest(ctx.baseUrl, 'GET', `/rest/executions?filter=${filter}&limit=1`, { cookie: ctx.cookie });
+	const filter = encodeURIComponent(
+		JSON.stringify({ workflowId: ctx.workflow.id, status: [status] }),
+	);
+	const res = await rest(ctx.baseUrl, 'GET', `/rest/executions?filter=${filter}&limit=1`, {
+		cookie: ctx.cookie,
+	});
 	assert.equal(res.status, 200, `GET /rest/executions: ${res.text.slice(0, 300)}`);
 	const count = res.json?.data?.count;
 	assert.equal(typeof count, 'number', `no count in ${res.text.slice(0, 300)}`);
@@ -122,7 +156,8 @@ async function countExecutions(status) {
 
 async function executionCounts() {
 	const counts = {};
-	for (const status of ['new', 'running', 'waiting', 'success', 'error', 'crashed', 'canceled']) counts[status] = await countExecutions(status);
+	for (const status of ['new', 'running', 'waiting', 'success', 'error', 'crashed', 'canceled'])
+		counts[status] = await countExecutions(status);
 	return counts;
 }
 
@@ -138,7 +173,11 @@ async function deliver(events, concurrency = 4) {
 	const worker = async () => {
 		while (next < events.length) {
 			const i = next++;
-			const res = await fetch(ctx.webhookUrl, { method: 'POST', headers: events[i].headers, body: events[i].body });
+			const res = await fetch(ctx.webhookUrl, {
+				method: 'POST',
+				headers: events[i].headers,
+				body: events[i].body,
+			});
 			answers[i] = `${res.status}${res.ok ? '' : ` ${(await res.text()).slice(0, 120)}`}`;
 		}
 	};
@@ -147,14 +186,38 @@ async function deliver(events, concurrency = 4) {
 }
 
 function signedLoopsEvent({ email, eventName, eventTime }) {
-	const contact = { id: `cm_${email}`, email, firstName: 'Ada', lastName: 'Lovelace', source: 'form', userGroup: '', userId: null, mailingLists: {} };
-	if (eventName === 'contact.created') Object.assign(contact, { subscribed: true, optInStatus: 'accepted' });
-	const body = JSON.stringify({ eventName, eventTime, webhookSchemaVersion: '1.0.0', contactIdentity: { id: contact.id, email, userId: null }, contact });
+	const contact = {
+		id: `cm_${email}`,
+		email,
+		firstName: 'Ada',
+		lastName: 'Lovelace',
+		source: 'form',
+		userGroup: '',
+		userId: null,
+		mailingLists: {},
+	};
+	if (eventName === 'contact.created')
+		Object.assign(contact, { subscribed: true, optInStatus: 'accepted' });
+	const body = JSON.stringify({
+		eventName,
+		eventTime,
+		webhookSchemaVersion: '1.0.0',
+		contactIdentity: { id: contact.id, email, userId: null },
+		contact,
+	});
 	const id = `msg_${randomUUID()}`;
 	const timestamp = Math.floor(Date.now() / 1000);
 	const key = Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64');
 	const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-	return { body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` } };
+	return {
+		body,
+		headers: {
+			'content-type': 'application/json',
+			'webhook-id': id,
+			'webhook-timestamp': String(timestamp),
+			'webhook-signature': `v1,${signature}`,
+		},
+	};
 }
 
 /** The status changes the stand-in recorded for an address, less the test's own seeding. */
@@ -165,7 +228,15 @@ function nodeWrites(email) {
 /** Successful (2xx) status writes the stand-in answered for an address. */
 function successfulWrites(email) {
 	const encoded = encodeURIComponent(email);
-	return ctx.standIn.requests.filter((r) => r.method === 'POST' && r.status >= 200 && r.status < 300 && (r.path.endsWith(`/statuses/${encoded}`) || (r.path.endsWith('/statuses/batch/write') && JSON.stringify(r.body).includes(`"${email}"`))));
+	return ctx.standIn.requests.filter(
+		(r) =>
+			r.method === 'POST' &&
+			r.status >= 200 &&
+			r.status < 300 &&
+			(r.path.endsWith(`/statuses/${encoded}`) ||
+				(r.path.endsWith('/statuses/batch/write') &&
+					JSON.stringify(r.body).includes(`"${email}"`))),
+	);
 }
 
 async function until(label, predicate, timeoutMs, describeState) {
@@ -174,15 +245,27 @@ async function until(label, predicate, timeoutMs, describeState) {
 		if (await predicate()) return;
 		await sleep(2000);
 	}
-	assert.fail(`${label} within ${timeoutMs / 1000} s; ${await describeState()}\n${ctx.server.logs().slice(-3000)}`);
+	assert.fail(
+		`${label} within ${timeoutMs / 1000} s; ${await describeState()}\n${ctx.server.logs().slice(-3000)}`,
+	);
 }
 
 async function scenario(mode, tag) {
 	const before = await executionCounts();
-	const optIns = Array.from({ length: EVENTS / 2 }, (_, i) => `outage-${tag}-optin-${i}@example.com`);
-	const unsubscribes = Array.from({ length: EVENTS / 2 }, (_, i) => `outage-${tag}-unsub-${i}@example.com`);
+	const optIns = Array.from(
+		{ length: EVENTS / 2 },
+		(_, i) => `outage-${tag}-optin-${i}@example.com`,
+	);
+	const unsubscribes = Array.from(
+		{ length: EVENTS / 2 },
+		(_, i) => `outage-${tag}-unsub-${i}@example.com`,
+	);
 	// The unsubscribing addresses are subscribed before the events happen.
-	for (const email of unsubscribes) ctx.standIn.setStatus(email, SUBSCRIPTION_TYPE, 'SUBSCRIBED', { legalBasis: 'CONSENT_WITH_NOTICE', legalBasisExplanation: 'seeded' });
+	for (const email of unsubscribes)
+		ctx.standIn.setStatus(email, SUBSCRIPTION_TYPE, 'SUBSCRIBED', {
+			legalBasis: 'CONSENT_WITH_NOTICE',
+			legalBasisExplanation: 'seeded',
+		});
 	await sleep(1100);
 	const eventTime = Math.floor(Date.now() / 1000);
 
@@ -190,11 +273,17 @@ async function scenario(mode, tag) {
 	assert.equal(outage.mode, mode);
 	const events = [
 		...optIns.map((email) => signedLoopsEvent({ email, eventName: 'contact.created', eventTime })),
-		...unsubscribes.map((email) => signedLoopsEvent({ email, eventName: 'contact.unsubscribed', eventTime })),
+		...unsubscribes.map((email) =>
+			signedLoopsEvent({ email, eventName: 'contact.unsubscribed', eventTime }),
+		),
 	];
 	const t0 = Date.now();
 	const answers = await deliver(events);
-	assert.deepEqual(answers.filter((a) => !a.startsWith('2')), [], 'every signed event was accepted');
+	assert.deepEqual(
+		answers.filter((a) => !a.startsWith('2')),
+		[],
+		'every signed event was accepted',
+	);
 
 	// Every execution fails over to Retry Later and is parked in n8n's database by the Wait node.
 	let counts;
@@ -203,7 +292,11 @@ async function scenario(mode, tag) {
 		async () => {
 			counts = await executionCounts();
 			// A failed execution during the outage is the failure this test is about: stop at once.
-			assert.equal(counts.error - before.error, 0, `an execution failed during the outage: ${JSON.stringify(counts)}`);
+			assert.equal(
+				counts.error - before.error,
+				0,
+				`an execution failed during the outage: ${JSON.stringify(counts)}`,
+			);
 			return counts.waiting - before.waiting === EVENTS && counts.running === 0;
 		},
 		240_000,
@@ -211,29 +304,44 @@ async function scenario(mode, tag) {
 	);
 	const parkedMs = Date.now() - t0;
 	assert.equal(counts.error - before.error, 0, 'no execution failed during the outage');
-	for (const email of [...optIns, ...unsubscribes]) assert.deepEqual(nodeWrites(email), [], `${email} written during the outage`);
+	for (const email of [...optIns, ...unsubscribes])
+		assert.deepEqual(nodeWrites(email), [], `${email} written during the outage`);
 	const refused = (await (await fetch(`${ctx.standIn.url}/_standin/outage`)).json()).refused;
 	assert.ok(refused >= EVENTS, `the stand-in refused only ${refused} requests`);
 
 	const restartMs = await restartServer();
-	assert.ok((await countExecutions('waiting')) - before.waiting === EVENTS, 'the parked executions are still waiting after the restart');
+	assert.ok(
+		(await countExecutions('waiting')) - before.waiting === EVENTS,
+		'the parked executions are still waiting after the restart',
+	);
 
 	// Requests refused between the restart and recovery: executions whose wait ended while n8n was
 	// down resume at its start and take one more round (reported, not asserted: it depends on timing).
-	const refusedBeforeRecovery = (await (await fetch(`${ctx.standIn.url}/_standin/outage`)).json()).refused;
+	const refusedBeforeRecovery = (await (await fetch(`${ctx.standIn.url}/_standin/outage`)).json())
+		.refused;
 	await setOutage('off');
 	const recoveredAt = Date.now();
 	const intended = (email) => (optIns.includes(email) ? 'SUBSCRIBED' : 'UNSUBSCRIBED');
 	const all = [...optIns, ...unsubscribes];
-	const missing = () => all.filter((email) => ctx.standIn.state.getStatus(email, SUBSCRIPTION_TYPE)?.status !== intended(email));
+	const missing = () =>
+		all.filter(
+			(email) => ctx.standIn.state.getStatus(email, SUBSCRIPTION_TYPE)?.status !== intended(email),
+		);
 	await until(
 		'every change landed and every execution finished',
 		async () => {
 			counts = await executionCounts();
-			return missing().length === 0 && counts.success - before.success === EVENTS && counts.waiting === before.waiting && counts.running === 0 && counts.new === 0;
+			return (
+				missing().length === 0 &&
+				counts.success - before.success === EVENTS &&
+				counts.waiting === before.waiting &&
+				counts.running === 0 &&
+				counts.new === 0
+			);
 		},
 		240_000,
-		async () => `missing ${missing().length}: ${missing().slice(0, 3).join(', ')}; executions ${JSON.stringify(counts)}`,
+		async () =>
+			`missing ${missing().length}: ${missing().slice(0, 3).join(', ')}; executions ${JSON.stringify(counts)}`,
 	);
 	assert.equal(counts.error - before.error, 0, 'no execution errored');
 	assert.equal(counts.crashed - before.crashed, 0, 'no execution crashed');
@@ -241,19 +349,37 @@ async function scenario(mode, tag) {
 	let lastLanded = 0;
 	for (const email of all) {
 		const writes = successfulWrites(email);
-		assert.equal(writes.length, 1, `${email}: ${writes.length} successful writes (exactly one expected)`);
+		assert.equal(
+			writes.length,
+			1,
+			`${email}: ${writes.length} successful writes (exactly one expected)`,
+		);
 		lastLanded = Math.max(lastLanded, writes[0].respondedAt ?? writes[0].receivedAt);
 		const landed = nodeWrites(email);
 		assert.equal(landed.length, 1, `${email}: ${JSON.stringify(landed)}`);
 		assert.equal(landed[0].to, intended(email));
 		const status = ctx.standIn.state.getStatus(email, SUBSCRIPTION_TYPE);
 		assert.equal(status.legalBasis, 'CONSENT_WITH_NOTICE', `${email} legal basis`);
-		assert.match(status.legalBasisExplanation ?? '', optIns.includes(email) ? /^Double opt-in confirmed in Loops/ : /^Unsubscribed in Loops/, `${email} explanation`);
+		assert.match(
+			status.legalBasisExplanation ?? '',
+			optIns.includes(email) ? /^Double opt-in confirmed in Loops/ : /^Unsubscribed in Loops/,
+			`${email} explanation`,
+		);
 		assert.ok(writes[0].receivedAt >= recoveredAt, `${email} landed before HubSpot recovered`);
 	}
-	const figures = { mode, events: EVENTS, parkedAfterS: parkedMs / 1000, restartS: restartMs / 1000, lastChangeAfterRecoveryS: (lastLanded - recoveredAt) / 1000, refusedBeforeRestart: refused, refusedAfterRestart: refusedBeforeRecovery - refused };
+	const figures = {
+		mode,
+		events: EVENTS,
+		parkedAfterS: parkedMs / 1000,
+		restartS: restartMs / 1000,
+		lastChangeAfterRecoveryS: (lastLanded - recoveredAt) / 1000,
+		refusedBeforeRestart: refused,
+		refusedAfterRestart: refusedBeforeRecovery - refused,
+	};
 	ctx.figures.push(JSON.stringify(figures));
-	process.stdout.write(`# outage ${mode}: all ${EVENTS} changes landed; the last ${figures.lastChangeAfterRecoveryS.toFixed(1)} s after recovery ${JSON.stringify(figures)}\n`);
+	process.stdout.write(
+		`# outage ${mode}: all ${EVENTS} changes landed; the last ${figures.lastChangeAfterRecoveryS.toFixed(1)} s after recovery ${JSON.stringify(figures)}\n`,
+	);
 }
 
 describe(`n8n ${MAJOR}.x: a HubSpot outage across an n8n restart`, () => {

@@ -59,7 +59,11 @@ function dedupeWorkflow() {
 				type: 'n8n-nodes-base.removeDuplicates',
 				typeVersion: 2,
 				position: [220, 0],
-				parameters: { operation: 'removeItemsSeenInPreviousExecutions', dedupeValue: '={{ $json.webhookId }}', options: {} },
+				parameters: {
+					operation: 'removeItemsSeenInPreviousExecutions',
+					dedupeValue: '={{ $json.webhookId }}',
+					options: {},
+				},
 			},
 			{
 				id: randomUUID(),
@@ -74,9 +78,12 @@ function dedupeWorkflow() {
 					subscriptionType: { __rl: true, mode: 'id', value: '101' },
 					statusState: 'SUBSCRIBED',
 					legalBasis: 'CONSENT_WITH_NOTICE',
-					legalBasisExplanation: '=Loops double opt-in confirmed (queue e2e, webhook {{ $json.webhookId }})',
+					legalBasisExplanation:
+						'=Loops double opt-in confirmed (queue e2e, webhook {{ $json.webhookId }})',
 				},
-				credentials: { [HUBSPOT_CREDENTIAL_TYPE]: { id: HUBSPOT_CREDENTIAL_ID, name: HUBSPOT_CREDENTIAL_NAME } },
+				credentials: {
+					[HUBSPOT_CREDENTIAL_TYPE]: { id: HUBSPOT_CREDENTIAL_ID, name: HUBSPOT_CREDENTIAL_NAME },
+				},
 			},
 		],
 		connections: {
@@ -94,16 +101,44 @@ function signedDelivery(id, email, eventTime) {
 		eventTime,
 		webhookSchemaVersion: '1.0.0',
 		contactIdentity: { id: 'cm_queue', email, userId: null },
-		contact: { id: 'cm_queue', email, firstName: 'Ada', lastName: 'Lovelace', source: 'form', subscribed: true, userGroup: '', userId: null, mailingLists: {}, optInStatus: 'accepted' },
+		contact: {
+			id: 'cm_queue',
+			email,
+			firstName: 'Ada',
+			lastName: 'Lovelace',
+			source: 'form',
+			subscribed: true,
+			userGroup: '',
+			userId: null,
+			mailingLists: {},
+			optInStatus: 'accepted',
+		},
 	});
-	const signature = createHmac('sha256', Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64')).update(`${id}.${now}.${body}`).digest('base64');
-	return { body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(now), 'webhook-signature': `v1,${signature}` } };
+	const signature = createHmac(
+		'sha256',
+		Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64'),
+	)
+		.update(`${id}.${now}.${body}`)
+		.digest('base64');
+	return {
+		body,
+		headers: {
+			'content-type': 'application/json',
+			'webhook-id': id,
+			'webhook-timestamp': String(now),
+			'webhook-signature': `v1,${signature}`,
+		},
+	};
 }
 
 async function deliver(url, delivery, { waitForRegistration = 30_000 } = {}) {
 	const deadline = Date.now() + waitForRegistration;
 	for (;;) {
-		const res = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body });
+		const res = await fetch(url, {
+			method: 'POST',
+			headers: delivery.headers,
+			body: delivery.body,
+		});
 		const text = await res.text();
 		if (res.status !== 404 || Date.now() > deadline) return { status: res.status, text };
 		await sleep(500);
@@ -112,12 +147,24 @@ async function deliver(url, delivery, { waitForRegistration = 30_000 } = {}) {
 
 before(async () => {
 	assert.deepEqual(missingServices(), [], 'queue mode needs Redis and PostgreSQL installed');
-	assert.ok(isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE), `n8n ${MAJOR}.x is not installed`);
+	assert.ok(
+		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
+		`n8n ${MAJOR}.x is not installed`,
+	);
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
-	ctx.cluster = await startQueueCluster({ major: MAJOR, node: NODE, log: (m) => process.stdout.write(`# ${m}\n`) });
+	ctx.cluster = await startQueueCluster({
+		major: MAJOR,
+		node: NODE,
+		log: (m) => process.stdout.write(`# ${m}\n`),
+	});
 	const types = new Map(packageCredentialTypes().map((t) => [t.name, t]));
-	const hubspot = credentialFor(types.get(HUBSPOT_CREDENTIAL_TYPE), { hubspotUrl: ctx.standIn.url });
-	ctx.loopsCredential = credentialFor(types.get(LOOPS_CREDENTIAL), { hubspotUrl: ctx.standIn.url, ref: { id: 'queueLoopsSign01', name: 'Loops signing (queue e2e)' } });
+	const hubspot = credentialFor(types.get(HUBSPOT_CREDENTIAL_TYPE), {
+		hubspotUrl: ctx.standIn.url,
+	});
+	ctx.loopsCredential = credentialFor(types.get(LOOPS_CREDENTIAL), {
+		hubspotUrl: ctx.standIn.url,
+		ref: { id: 'queueLoopsSign01', name: 'Loops signing (queue e2e)' },
+	});
 	const env = ctx.cluster.env('main');
 	await importJson(MAJOR, 'credentials', [hubspot, ctx.loopsCredential], env, { node: NODE });
 	await importJson(MAJOR, 'workflow', [dedupeWorkflow()], env, { node: NODE });
@@ -151,8 +198,15 @@ describe(`n8n ${MAJOR}.x queue mode (main, webhook processor, 2 workers, Redis, 
 		};
 
 		const first = await deliver(url, signedDelivery(id, email, eventTime));
-		assert.ok(first.status >= 200 && first.status < 300, `first delivery: HTTP ${first.status} ${first.text}\n${ctx.cluster.logs()}`);
-		assert.equal(await waitForWrites(1), 1, `no write after the first delivery\n${ctx.cluster.logs()}`);
+		assert.ok(
+			first.status >= 200 && first.status < 300,
+			`first delivery: HTTP ${first.status} ${first.text}\n${ctx.cluster.logs()}`,
+		);
+		assert.equal(
+			await waitForWrites(1),
+			1,
+			`no write after the first delivery\n${ctx.cluster.logs()}`,
+		);
 
 		// The same delivery again (Loops re-sends with the same webhook-id), to the same processor.
 		const again = await deliver(url, signedDelivery(id, email, eventTime));
@@ -164,16 +218,31 @@ describe(`n8n ${MAJOR}.x queue mode (main, webhook processor, 2 workers, Redis, 
 		await ctx.cluster.stopN8nProcesses();
 		await ctx.cluster.startN8nProcesses();
 		const afterRestart = await deliver(url, signedDelivery(id, email, eventTime));
-		assert.ok(afterRestart.status >= 200 && afterRestart.status < 300, `after restart: HTTP ${afterRestart.status} ${afterRestart.text}`);
+		assert.ok(
+			afterRestart.status >= 200 && afterRestart.status < 300,
+			`after restart: HTTP ${afterRestart.status} ${afterRestart.text}`,
+		);
 		await sleep(6000);
-		assert.equal(writes().length, 1, `the repeat after a restart wrote again: ${JSON.stringify(writes())}`);
+		assert.equal(
+			writes().length,
+			1,
+			`the repeat after a restart wrote again: ${JSON.stringify(writes())}`,
+		);
 
 		// A new delivery (new webhook-id) for another address still runs: the key is the delivery.
 		const email2 = `queue-dedupe-2-${Date.now()}@example.com`;
 		const second = await deliver(url, signedDelivery(`msg_${randomUUID()}`, email2, eventTime + 1));
-		assert.ok(second.status >= 200 && second.status < 300, `second delivery: HTTP ${second.status}`);
+		assert.ok(
+			second.status >= 200 && second.status < 300,
+			`second delivery: HTTP ${second.status}`,
+		);
 		const deadline = Date.now() + 30_000;
-		while (ctx.standIn.state.writesFor(email2).length === 0 && Date.now() < deadline) await sleep(200);
-		assert.equal(ctx.standIn.state.writesFor(email2).filter((w) => w.to === 'SUBSCRIBED').length, 1, 'a new delivery did not write exactly once');
+		while (ctx.standIn.state.writesFor(email2).length === 0 && Date.now() < deadline)
+			await sleep(200);
+		assert.equal(
+			ctx.standIn.state.writesFor(email2).filter((w) => w.to === 'SUBSCRIBED').length,
+			1,
+			'a new delivery did not write exactly once',
+		);
 	});
 });

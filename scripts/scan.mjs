@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { SOURCE_FILE_PATTERNS, analyzePackage } from '@n8n/scan-community-package/scanner/scanner.mjs';
+import {
+	SOURCE_FILE_PATTERNS,
+	analyzePackage,
+} from '@n8n/scan-community-package/scanner/scanner.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'scan-'));
@@ -19,23 +22,32 @@ const problems = [];
 
 try {
 	const packed = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+		execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+			cwd: root,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+		}),
 	)[0];
 	const unpacked = join(work, 'package');
 	execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', work]);
 	console.log(`Packed ${packed.filename}: ${packed.entryCount} files, ${packed.size} bytes`);
 
 	const pkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8'));
-	if (Object.keys(pkg.dependencies ?? {}).length) problems.push(`runtime dependencies: ${Object.keys(pkg.dependencies).join(', ')}`);
+	if (Object.keys(pkg.dependencies ?? {}).length)
+		problems.push(`runtime dependencies: ${Object.keys(pkg.dependencies).join(', ')}`);
 	for (const file of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 		if (!existsSync(join(unpacked, file))) problems.push(`tarball lacks ${file}`);
 		const source = readFileSync(join(unpacked, file), 'utf8');
 		for (const [, icon] of source.matchAll(/file:([\w.-]+\.(?:svg|png))/g)) {
-			if (!existsSync(join(unpacked, dirname(file), icon))) problems.push(`tarball lacks the icon ${icon} of ${file}`);
+			if (!existsSync(join(unpacked, dirname(file), icon)))
+				problems.push(`tarball lacks the icon ${icon} of ${file}`);
 		}
 	}
-	const leaked = packed.files.map((entry) => entry.path).filter((path) => /(^|\/)(test|node_modules|\.n8n)|\.ts$(?<!\.d\.ts)/.test(path));
-	if (leaked.length) problems.push(`tarball holds files it should not: ${leaked.slice(0, 5).join(', ')}`);
+	const leaked = packed.files
+		.map((entry) => entry.path)
+		.filter((path) => /(^|\/)(test|node_modules|\.n8n)|\.ts$(?<!\.d\.ts)/.test(path));
+	if (leaked.length)
+		problems.push(`tarball holds files it should not: ${leaked.slice(0, 5).join(', ')}`);
 
 	for (const [label, dir, patterns] of [
 		['source', root, SOURCE_FILE_PATTERNS],
@@ -53,4 +65,6 @@ if (problems.length) {
 	console.error(problems.map((problem) => `✖ ${problem}`).join('\n'));
 	process.exit(1);
 }
-console.log('Package scan passed: no runtime dependencies, every node, credential and icon packed.');
+console.log(
+	'Package scan passed: no runtime dependencies, every node, credential and icon packed.',
+);

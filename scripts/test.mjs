@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build, lint with n8n's rules and with `n8n-node lint`, run n8n's package scanner on the packed
+// `npm test`: build, lint with n8n's rules and with `n8n-node lint`, check the formatting, run n8n's package scanner on the packed
 // tarball, then the jest suite (nodes run through n8n-core against the HubSpot stand-in).
 // Ends with one line that says how many tests passed and failed.
 import { spawnSync } from 'node:child_process';
@@ -15,10 +15,17 @@ const started = Date.now();
 function step(label, command, args, { quiet = false } = {}) {
 	const begin = Date.now();
 	console.log(`\n▶ ${label}`);
-	const result = spawnSync(command, args, { stdio: quiet ? 'pipe' : 'inherit', env: process.env, encoding: 'utf8' });
+	const result = spawnSync(command, args, {
+		stdio: quiet ? 'pipe' : 'inherit',
+		env: process.env,
+		encoding: 'utf8',
+	});
 	const seconds = ((Date.now() - begin) / 1000).toFixed(1);
 	if (result.status !== 0) {
-		if (quiet) console.error(`${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n').slice(-60).join('\n'));
+		if (quiet)
+			console.error(
+				`${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n').slice(-60).join('\n'),
+			);
 		console.error(`✖ ${label} failed after ${seconds} s`);
 		console.log('npm test: 0 passed, 1 failed');
 		process.exit(result.status ?? 1);
@@ -32,23 +39,37 @@ const baseNodesLock = readFileSync('test/base-nodes/package-lock.json');
 const baseNodesStamp = 'test/base-nodes/node_modules/.installed-lock-hash';
 const lockHash = createHash('sha256').update(baseNodesLock).digest('hex');
 if (!existsSync(baseNodesStamp) || readFileSync(baseNodesStamp, 'utf8') !== lockHash) {
-	step("Install n8n's own nodes for the tests (test/base-nodes)", 'npm', ['ci', '--prefix', 'test/base-nodes', '--no-audit', '--no-fund']);
+	step("Install n8n's own nodes for the tests (test/base-nodes)", 'npm', [
+		'ci',
+		'--prefix',
+		'test/base-nodes',
+		'--no-audit',
+		'--no-fund',
+	]);
 	writeFileSync(baseNodesStamp, lockHash);
 }
 
 step('Build', 'npm', ['run', '--silent', 'build']);
 step('Lint (n8n community node rules)', 'npm', ['run', '--silent', 'lint']);
+// One style for code, docs and examples (.prettierrc.json); `npm run format` fixes what this finds.
+step('Format check (Prettier)', 'npm', ['run', '--silent', 'format:check'], { quiet: true });
 // The lint of n8n's own node tool (@n8n/node-cli), which n8n's verification asks for.
 step("Lint with n8n's node CLI (n8n-node lint)", npx, ['n8n-node', 'lint'], { quiet: true });
-step('Scan the packed package (@n8n/scan-community-package)', process.execPath, ['scripts/scan.mjs']);
+step('Scan the packed package (@n8n/scan-community-package)', process.execPath, [
+	'scripts/scan.mjs',
+]);
 
 const reportDir = mkdtempSync(join(tmpdir(), 'jest-report-'));
 const report = join(reportDir, 'report.json');
 console.log('\n▶ Tests (jest, through n8n-core)');
-const jest = spawnSync(npx, ['jest', '--ci', '--no-watchman', '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
-	stdio: 'inherit',
-	env: process.env,
-});
+const jest = spawnSync(
+	npx,
+	['jest', '--ci', '--no-watchman', '--json', `--outputFile=${report}`, ...process.argv.slice(2)],
+	{
+		stdio: 'inherit',
+		env: process.env,
+	},
+);
 let passed = 0;
 let failed = 0;
 try {

@@ -11,9 +11,20 @@ afterAll(async () => await bed.stop());
  * them is sent to HubSpot.
  */
 test('1,000 items with 50 bad ones: 950 written, 50 clear errors, nothing bad sent', async () => {
-	const kinds = ['bad email', 'unknown type', 'empty email', 'empty type', 'empty legal basis'] as const;
+	const kinds = [
+		'bad email',
+		'unknown type',
+		'empty email',
+		'empty type',
+		'empty legal basis',
+	] as const;
 	const items = Array.from({ length: 1000 }, (_, index) => {
-		const item = { email: `member${index}@example.com`, subscriptionId: '101', legalBasis: 'CONSENT_WITH_NOTICE', bad: '' };
+		const item = {
+			email: `member${index}@example.com`,
+			subscriptionId: '101',
+			legalBasis: 'CONSENT_WITH_NOTICE',
+			bad: '',
+		};
 		if (index % 20 !== 7) return item;
 		const kind = kinds[Math.floor(index / 20) % kinds.length];
 		if (kind === 'bad email') item.email = `member${index}.example.com`;
@@ -58,16 +69,30 @@ test('1,000 items with 50 bad ones: 950 written, 50 clear errors, nothing bad se
 			expect(item.json.description).toMatch(/^Field "/);
 		} else {
 			good++;
-			expect(item.json).toEqual(expect.objectContaining({ email: input.email, status: 'SUBSCRIBED', subscriptionId: 101 }));
+			expect(item.json).toEqual(
+				expect.objectContaining({ email: input.email, status: 'SUBSCRIBED', subscriptionId: 101 }),
+			);
 		}
 	});
 	expect(good).toBe(950);
 
-	const sent = bed.apiRequests()
+	const sent = bed
+		.apiRequests()
 		.filter((request) => request.path.endsWith('/batch/write'))
-		.flatMap((request) => (request.body as { inputs: Array<{ subscriberIdString: string; subscriptionId: number }> }).inputs);
+		.flatMap(
+			(request) =>
+				(request.body as { inputs: Array<{ subscriberIdString: string; subscriptionId: number }> })
+					.inputs,
+		);
 	expect(sent).toHaveLength(950);
-	expect(sent.every((input) => input.subscriptionId === 101 && /^member\d+@example\.com$/.test(input.subscriberIdString))).toBe(true);
-	expect(bed.apiRequests().filter((request) => request.path.endsWith('/batch/write'))).toHaveLength(10);
+	expect(
+		sent.every(
+			(input) =>
+				input.subscriptionId === 101 && /^member\d+@example\.com$/.test(input.subscriberIdString),
+		),
+	).toBe(true);
+	expect(bed.apiRequests().filter((request) => request.path.endsWith('/batch/write'))).toHaveLength(
+		10,
+	);
 	expect(bed.hubspot.state.allWrites).toHaveLength(950);
 });

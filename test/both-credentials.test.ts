@@ -9,23 +9,56 @@ beforeEach(() => bed.reset());
 
 /** Every operation once with each credential: the token HubSpot receives is the credential's. */
 const OPERATIONS: Array<[string, IDataObject, IDataObject[], (json: IDataObject[]) => void]> = [
-	['Subscription Type → Get Many', { resource: 'subscriptionType', operation: 'getAll' }, [{}], (json) => expect(json.length).toBeGreaterThan(3)],
-	['Subscription Status → Get', { resource: 'subscriptionStatus', operation: 'get', email: 'a@example.com' }, [{}], (json) => expect(json[0].statuses).toHaveLength(5)],
+	[
+		'Subscription Type → Get Many',
+		{ resource: 'subscriptionType', operation: 'getAll' },
+		[{}],
+		(json) => expect(json.length).toBeGreaterThan(3),
+	],
+	[
+		'Subscription Status → Get',
+		{ resource: 'subscriptionStatus', operation: 'get', email: 'a@example.com' },
+		[{}],
+		(json) => expect(json[0].statuses).toHaveLength(5),
+	],
 	[
 		'Subscription Status → Get Many',
 		{ resource: 'subscriptionStatus', operation: 'getAll', email: '={{ $json.email }}' },
 		[{ email: 'a@example.com' }, { email: 'b@example.com' }],
 		(json) => expect(json.map((item) => item.email)).toEqual(['a@example.com', 'b@example.com']),
 	],
-	['Subscription Status → Set', { ...SUBSCRIBE, email: 'a@example.com', subscriptionType: byId(101) }, [{ occurredAt: 'now' }], (json) => expect(json[0].status).toBe('SUBSCRIBED')],
+	[
+		'Subscription Status → Set',
+		{ ...SUBSCRIBE, email: 'a@example.com', subscriptionType: byId(101) },
+		[{ occurredAt: 'now' }],
+		(json) => expect(json[0].status).toBe('SUBSCRIBED'),
+	],
 	[
 		'Subscription Status → Batch Write',
-		{ ...SUBSCRIBE, operation: 'batchWrite', email: '={{ $json.email }}', subscriptionType: byId(102) },
-		[{ email: 'a@example.com', occurredAt: 'x' }, { email: 'b@example.com', occurredAt: 'y' }],
+		{
+			...SUBSCRIBE,
+			operation: 'batchWrite',
+			email: '={{ $json.email }}',
+			subscriptionType: byId(102),
+		},
+		[
+			{ email: 'a@example.com', occurredAt: 'x' },
+			{ email: 'b@example.com', occurredAt: 'y' },
+		],
 		(json) => expect(json.map((item) => item.status)).toEqual(['SUBSCRIBED', 'SUBSCRIBED']),
 	],
-	['Unsubscribe All → Unsubscribe', { resource: 'unsubscribeAll', operation: 'unsubscribe', email: 'a@example.com' }, [{}], (json) => expect(json[0].unsubscribedFromAll).toBe(true)],
-	['Unsubscribe All → Get Status', { resource: 'unsubscribeAll', operation: 'getStatus', email: 'a@example.com' }, [{}], (json) => expect(json[0].unsubscribedFromAll).toBe(false)],
+	[
+		'Unsubscribe All → Unsubscribe',
+		{ resource: 'unsubscribeAll', operation: 'unsubscribe', email: 'a@example.com' },
+		[{}],
+		(json) => expect(json[0].unsubscribedFromAll).toBe(true),
+	],
+	[
+		'Unsubscribe All → Get Status',
+		{ resource: 'unsubscribeAll', operation: 'getStatus', email: 'a@example.com' },
+		[{}],
+		(json) => expect(json[0].unsubscribedFromAll).toBe(false),
+	],
 	[
 		'Unsubscribe All → Batch Unsubscribe',
 		{ resource: 'unsubscribeAll', operation: 'batchUnsubscribe', email: '={{ $json.email }}' },
@@ -73,6 +106,7 @@ describe.each(['privateAppToken', 'oAuth2'] as const)('with the %s credential', 
 		expect(run.error).toBeUndefined();
 		check(run.json('HubSpot'));
 		expect(bed.apiRequests().length).toBeGreaterThan(0);
-		for (const request of bed.apiRequests()) expect(request.headers.authorization).toBe(TOKENS[auth]);
+		for (const request of bed.apiRequests())
+			expect(request.headers.authorization).toBe(TOKENS[auth]);
 	});
 });

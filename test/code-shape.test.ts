@@ -18,7 +18,8 @@ import {
 const NODES = join(__dirname, '..', 'nodes');
 
 /** A string that names a HubSpot API path: what only transport/ may spell. */
-const HUBSPOT_PATH = /\/(communication-preferences|crm\/v\d|statuses|definitions|unsubscribe-all|links\/generate|email\/public|oauth\/v\d)\b/;
+const HUBSPOT_PATH =
+	/\/(communication-preferences|crm\/v\d|statuses|definitions|unsubscribe-all|links\/generate|email\/public|oauth\/v\d)\b/;
 
 function sourceFiles(dir: string): string[] {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -30,7 +31,12 @@ function sourceFiles(dir: string): string[] {
 
 /** Every string literal and template piece of a file, with its line (comments are not strings). */
 function stringsOf(file: string): Array<{ line: number; text: string }> {
-	const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+	const source = ts.createSourceFile(
+		file,
+		readFileSync(file, 'utf8'),
+		ts.ScriptTarget.Latest,
+		true,
+	);
 	const found: Array<{ line: number; text: string }> = [];
 	const visit = (node: ts.Node) => {
 		// an import's module name is a file, not a URL
@@ -42,7 +48,10 @@ function stringsOf(file: string): Array<{ line: number; text: string }> {
 			ts.isTemplateMiddle(node) ||
 			ts.isTemplateTail(node)
 		) {
-			found.push({ line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, text: node.text });
+			found.push({
+				line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1,
+				text: node.text,
+			});
 		}
 		ts.forEachChild(node, visit);
 	};
@@ -78,7 +87,12 @@ const MAX_FUNCTION_LINES = 80;
 test(`no function in nodes/ is longer than ${MAX_FUNCTION_LINES} lines`, () => {
 	const long: string[] = [];
 	for (const file of sourceFiles(NODES)) {
-		const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+		const source = ts.createSourceFile(
+			file,
+			readFileSync(file, 'utf8'),
+			ts.ScriptTarget.Latest,
+			true,
+		);
 		const visit = (node: ts.Node) => {
 			if (ts.isFunctionLike(node) && 'body' in node && node.body) {
 				const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
@@ -94,7 +108,7 @@ test(`no function in nodes/ is longer than ${MAX_FUNCTION_LINES} lines`, () => {
 	expect(long).toEqual([]);
 });
 
-test('the path builders give HubSpot\'s paths, the address encoded', () => {
+test("the path builders give HubSpot's paths, the address encoded", () => {
 	const email = 'a+b@example.com';
 	expect([
 		definitionsPath('2026-09'),

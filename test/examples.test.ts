@@ -11,7 +11,14 @@ import { N8nTestInstance, TestRun, type TestWorkflow } from './harness/n8n';
 import { PACKAGE } from './harness/types';
 import { ENTERPRISE_TOKEN, startHubSpotStandIn, type StandIn } from './hubspot-standin';
 import { LOOPS_TEST_API_KEY, startLoopsStandIn, type LoopsStandIn } from './loops-standin';
-import { hmacJwt, loopsPayloads, newSigningSecret, post, signedLoopsDelivery, until } from './trigger-helpers';
+import {
+	hmacJwt,
+	loopsPayloads,
+	newSigningSecret,
+	post,
+	signedLoopsDelivery,
+	until,
+} from './trigger-helpers';
 
 /**
  * The example workflows in examples/, run end to end: a signed event goes in over HTTP through
@@ -31,11 +38,14 @@ interface ExampleFile extends TestWorkflow {
 	active: boolean;
 }
 
-const load = (file: string): ExampleFile => JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as ExampleFile;
+const load = (file: string): ExampleFile =>
+	JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as ExampleFile;
 
 /** Sticky notes are part of the export but never run; the harness has no type for them. */
 const runnable = (example: ExampleFile, edit?: (nodes: INode[]) => void): TestWorkflow => {
-	const nodes = (JSON.parse(JSON.stringify(example.nodes)) as INode[]).filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
+	const nodes = (JSON.parse(JSON.stringify(example.nodes)) as INode[]).filter(
+		(node) => node.type !== 'n8n-nodes-base.stickyNote',
+	);
 	edit?.(nodes);
 	return { name: example.name, nodes, connections: example.connections };
 };
@@ -57,11 +67,17 @@ const SEEDED = '[event time 2026-01-01T00:00:00.000Z]';
  * retries); tests of an outage shorten only that budget, so an item reaches Retry Later at once.
  */
 const quickRetries = (nodes: INode[]) => {
-	for (const n of nodes) if (n.type === `${PACKAGE}.hubSpotSubscriptions`) n.parameters.requestSettings = { maxAttempts: 1, maxRetryWaitSeconds: 0 };
+	for (const n of nodes)
+		if (n.type === `${PACKAGE}.hubSpotSubscriptions`)
+			n.parameters.requestSettings = { maxAttempts: 1, maxRetryWaitSeconds: 0 };
 };
 
 /** A Loops email event (bounce, spam report), as Loops documents it: contactIdentity and email objects. */
-const loopsEmailEvent = (eventName: string, email: string, eventTime = Math.floor(Date.now() / 1000)) => ({
+const loopsEmailEvent = (
+	eventName: string,
+	email: string,
+	eventTime = Math.floor(Date.now() / 1000),
+) => ({
 	eventName,
 	eventTime,
 	webhookSchemaVersion: '1.0.0',
@@ -102,7 +118,8 @@ describe('example files', () => {
 		}
 		for (const [from, outputs] of Object.entries(example.connections)) {
 			expect(names.has(from)).toBe(true);
-			for (const output of outputs.main ?? []) for (const target of output ?? []) expect(names.has(target.node)).toBe(true);
+			for (const output of outputs.main ?? [])
+				for (const target of output ?? []) expect(names.has(target.node)).toBe(true);
 		}
 		expect(example.nodes.some((n) => n.type === 'n8n-nodes-base.stickyNote')).toBe(true);
 	});
@@ -110,36 +127,59 @@ describe('example files', () => {
 	// Mutation: in any example, "retryLaterOutput" of a HubSpot node set to false, its Retry Later
 	// output disconnected, the Wait node's amount set to 1 minute (under n8n's 65 s), or
 	// "eventTime" removed from a Set / Batch Write node's options.
-	it.each(FILES)('%s: every HubSpot write has a Retry Later loop through a parked Wait, bounded rounds and the event time', (file) => {
-		const example = load(file);
-		const byName = new Map(example.nodes.map((n) => [n.name, n]));
-		const writers = example.nodes.filter((n) => n.type === `${PACKAGE}.hubSpotSubscriptions`);
-		expect(writers.length).toBeGreaterThan(0);
-		const seconds = { seconds: 1, minutes: 60, hours: 3600, days: 86400 } as Record<string, number>;
-		for (const writer of writers) {
-			expect(writer.parameters).toMatchObject({ retryLaterOutput: true });
-			expect(writer.parameters.maxRetryRounds).toEqual(expect.any(Number));
-			expect(writer.parameters.maxRetryRounds as number).toBeLessThanOrEqual(24);
-			const later = example.connections[writer.name]?.main?.[1] ?? [];
-			expect(later).toHaveLength(1);
-			const wait = byName.get(later[0].node)!;
-			expect(wait.type).toBe('n8n-nodes-base.wait');
-			expect(Number(wait.parameters.amount) * seconds[String(wait.parameters.unit)]).toBeGreaterThan(65);
-			expect(example.connections[wait.name]?.main).toEqual([[{ node: writer.name, type: 'main', index: 0 }]]);
-			if (['set', 'batchWrite'].includes(String(writer.parameters.operation))) {
-				expect((writer.parameters.options as Record<string, unknown>).eventTime).toMatch(/^=\{\{.*(occurredAt|confirmedAt|eventTime).*\}\}$/);
+	it.each(FILES)(
+		'%s: every HubSpot write has a Retry Later loop through a parked Wait, bounded rounds and the event time',
+		(file) => {
+			const example = load(file);
+			const byName = new Map(example.nodes.map((n) => [n.name, n]));
+			const writers = example.nodes.filter((n) => n.type === `${PACKAGE}.hubSpotSubscriptions`);
+			expect(writers.length).toBeGreaterThan(0);
+			const seconds = { seconds: 1, minutes: 60, hours: 3600, days: 86400 } as Record<
+				string,
+				number
+			>;
+			for (const writer of writers) {
+				expect(writer.parameters).toMatchObject({ retryLaterOutput: true });
+				expect(writer.parameters.maxRetryRounds).toEqual(expect.any(Number));
+				expect(writer.parameters.maxRetryRounds as number).toBeLessThanOrEqual(24);
+				const later = example.connections[writer.name]?.main?.[1] ?? [];
+				expect(later).toHaveLength(1);
+				const wait = byName.get(later[0].node)!;
+				expect(wait.type).toBe('n8n-nodes-base.wait');
+				expect(
+					Number(wait.parameters.amount) * seconds[String(wait.parameters.unit)],
+				).toBeGreaterThan(65);
+				expect(example.connections[wait.name]?.main).toEqual([
+					[{ node: writer.name, type: 'main', index: 0 }],
+				]);
+				if (['set', 'batchWrite'].includes(String(writer.parameters.operation))) {
+					expect((writer.parameters.options as Record<string, unknown>).eventTime).toMatch(
+						/^=\{\{.*(occurredAt|confirmedAt|eventTime).*\}\}$/,
+					);
+				}
 			}
-		}
-		const notes = example.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote').map((n) => String(n.parameters.content)).join('\n');
-		expect(notes).toMatch(/Error Workflow/);
-		expect(notes).toMatch(new RegExp(`gave up after ${String(writers[0].parameters.maxRetryRounds)} Retry Later rounds`));
-	});
+			const notes = example.nodes
+				.filter((n) => n.type === 'n8n-nodes-base.stickyNote')
+				.map((n) => String(n.parameters.content))
+				.join('\n');
+			expect(notes).toMatch(/Error Workflow/);
+			expect(notes).toMatch(
+				new RegExp(
+					`gave up after ${String(writers[0].parameters.maxRetryRounds)} Retry Later rounds`,
+				),
+			);
+		},
+	);
 
 	// Mutation: "allowResubscribe": true added to a list, Emarsys or unsubscribe write.
 	it('only the writes of a proven double opt-in confirmation may resubscribe', () => {
 		const allowed = FILES.flatMap((file) =>
 			load(file)
-				.nodes.filter((n) => (n.parameters.options as Record<string, unknown> | undefined)?.allowResubscribe === true)
+				.nodes.filter(
+					(n) =>
+						(n.parameters.options as Record<string, unknown> | undefined)?.allowResubscribe ===
+						true,
+				)
 				.map((n) => `${file}: ${n.name}`),
 		);
 		expect(allowed.sort()).toEqual([
@@ -149,7 +189,9 @@ describe('example files', () => {
 	});
 
 	it('the unsubscribe example ships with Dry Run on in every HubSpot node', () => {
-		const hubspot = load('unsubscribe-to-hubspot.json').nodes.filter((n) => n.type === `${PACKAGE}.hubSpotSubscriptions`);
+		const hubspot = load('unsubscribe-to-hubspot.json').nodes.filter(
+			(n) => n.type === `${PACKAGE}.hubSpotSubscriptions`,
+		);
 		expect(hubspot).toHaveLength(2);
 		for (const n of hubspot) expect(n.parameters.dryRun).toBe(true);
 	});
@@ -161,9 +203,24 @@ describe('examples run end to end', () => {
 
 	const newInstance = () => {
 		const instance = new N8nTestInstance({ credentialTypes: [new LoopsApi()] });
-		instance.addCredential({ id: 'hsSandbox0000001', name: 'HubSpot sandbox', type: 'hubSpotSubscriptionsApi', data: { accessToken: ENTERPRISE_TOKEN, baseUrl: hs.url } });
-		instance.addCredential({ id: 'loopsSigning0001', name: 'Loops webhook signing secret', type: 'loopsWebhookSigningApi', data: { signingSecret: LOOPS_SECRET } });
-		instance.addCredential({ id: 'emarsysJwt000001', name: 'Emarsys webhook JWT secret', type: 'emarsysWebhookJwtApi', data: { secret: JWT_SECRET } });
+		instance.addCredential({
+			id: 'hsSandbox0000001',
+			name: 'HubSpot sandbox',
+			type: 'hubSpotSubscriptionsApi',
+			data: { accessToken: ENTERPRISE_TOKEN, baseUrl: hs.url },
+		});
+		instance.addCredential({
+			id: 'loopsSigning0001',
+			name: 'Loops webhook signing secret',
+			type: 'loopsWebhookSigningApi',
+			data: { signingSecret: LOOPS_SECRET },
+		});
+		instance.addCredential({
+			id: 'emarsysJwt000001',
+			name: 'Emarsys webhook JWT secret',
+			type: 'emarsysWebhookJwtApi',
+			data: { secret: JWT_SECRET },
+		});
 		return instance;
 	};
 
@@ -196,10 +253,17 @@ describe('examples run end to end', () => {
 		return new TestRun(await execute.processRunExecutionData(n8n.workflow(definition)));
 	};
 
-	const settle = async () => await Promise.all(n8n.webhookRuns.map(async (entry) => await entry.run));
+	const settle = async () =>
+		await Promise.all(n8n.webhookRuns.map(async (entry) => await entry.run));
 	/** Requests that change something (batch reads are POSTs too, and are not writes). */
-	const writes = () => hs.requests.filter((request) => request.method === 'POST' && !/\/read$/.test(request.path.split('?')[0]));
-	const emarsysHeaders = () => ({ 'content-type': 'application/json', authorization: `Bearer ${hmacJwt({ iat: Math.floor(Date.now() / 1000) }, JWT_SECRET)}` });
+	const writes = () =>
+		hs.requests.filter(
+			(request) => request.method === 'POST' && !/\/read$/.test(request.path.split('?')[0]),
+		);
+	const emarsysHeaders = () => ({
+		'content-type': 'application/json',
+		authorization: `Bearer ${hmacJwt({ iat: Math.floor(Date.now() / 1000) }, JWT_SECRET)}`,
+	});
 
 	describe('loops-double-opt-in-to-hubspot.json', () => {
 		const example = () => runnable(load('loops-double-opt-in-to-hubspot.json'), quickRetries);
@@ -212,7 +276,10 @@ describe('examples run end to end', () => {
 		// still passes this one; the next test turns it red.
 		it('a form double opt-in confirmation (contact.created, accepted) sets both types SUBSCRIBED with consent, source, time and event ID', async () => {
 			const eventTime = Math.floor(Date.now() / 1000) - 2;
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactCreated('Ada@Example.com', 'accepted', eventTime));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactCreated('Ada@Example.com', 'accepted', eventTime),
+			);
 			expect((await post(url, delivery.body, delivery.headers)).status).toBe(200);
 			const [run] = await settle();
 			expect(run.status).toBe('success');
@@ -228,12 +295,20 @@ describe('examples run end to end', () => {
 
 		// Mutation: `"allowResubscribe": true` removed from "Subscribe in HubSpot" → the write is refused and the run fails.
 		it('a new confirmed double opt-in of an address that opted out earlier resubscribes it (renewed consent)', async () => {
-			for (const id of [101, 102]) hs.setStatus('back@example.com', id, 'UNSUBSCRIBED', { legalBasis: 'CONSENT_WITH_NOTICE', legalBasisExplanation: `left ${SEEDED}` });
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactCreated('back@example.com', 'accepted'));
+			for (const id of [101, 102])
+				hs.setStatus('back@example.com', id, 'UNSUBSCRIBED', {
+					legalBasis: 'CONSENT_WITH_NOTICE',
+					legalBasisExplanation: `left ${SEEDED}`,
+				});
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactCreated('back@example.com', 'accepted'),
+			);
 			expect((await post(url, delivery.body, delivery.headers)).status).toBe(200);
 			const [run] = await settle();
 			expect(run.status).toBe('success');
-			for (const id of [101, 102]) expect(hs.state.getStatus('back@example.com', id)?.status).toBe('SUBSCRIBED');
+			for (const id of [101, 102])
+				expect(hs.state.getStatus('back@example.com', id)?.status).toBe('SUBSCRIBED');
 		});
 
 		// Mutation: the second rule of "Route by event" back to `$json.event === 'contact.mailingList.subscribed'`
@@ -251,7 +326,10 @@ describe('examples run end to end', () => {
 			const runs = await settle();
 			expect(runs.map((run) => run.status)).toEqual(['success', 'success', 'success']);
 			// Without a Loops API key the trigger cannot prove the list event: it says 'unknown'.
-			expect(runs[0].json('Loops Trigger')[0]).toMatchObject({ event: 'contact.mailingList.subscribed', confirmedOptIn: 'unknown' });
+			expect(runs[0].json('Loops Trigger')[0]).toMatchObject({
+				event: 'contact.mailingList.subscribed',
+				confirmedOptIn: 'unknown',
+			});
 			for (const run of runs) {
 				expect(run.ran('Not consent: nothing written')).toBe(true);
 				expect(run.ran('Subscribe in HubSpot')).toBe(false);
@@ -263,17 +341,25 @@ describe('examples run end to end', () => {
 		// Mutation: the second rule of "Route by event" without `&& $json.confirmedOptIn === true`
 		// (the pending contact's list event is then written), or in optInLookup.ts applyLookup
 		// `item.confirmedOptIn = typeof status === 'string'`.
-		it('with Look Up Opt-In Status on (a Loops API key): an accepted contact\'s list subscription sets only the list\'s type; pending, not found and unreachable write nothing', async () => {
+		it("with Look Up Opt-In Status on (a Loops API key): an accepted contact's list subscription sets only the list's type; pending, not found and unreachable write nothing", async () => {
 			const loops: LoopsStandIn = await startLoopsStandIn();
 			try {
-				n8n.addCredential({ id: 'loopsApiKey00001', name: 'Loops API key', type: 'loopsApi', data: { apiKey: LOOPS_TEST_API_KEY, baseUrl: loops.apiBaseUrl } });
+				n8n.addCredential({
+					id: 'loopsApiKey00001',
+					name: 'Loops API key',
+					type: 'loopsApi',
+					data: { apiKey: LOOPS_TEST_API_KEY, baseUrl: loops.apiBaseUrl },
+				});
 				lookupSpacer.clear();
 				const withLookup = runnable(load('loops-double-opt-in-to-hubspot.json'), (nodes) => {
 					quickRetries(nodes);
 					const loopsTrigger = node(nodes, 'Loops Trigger');
 					expect(loopsTrigger.parameters.lookUpOptInStatus).toBe(false); // as shipped
 					loopsTrigger.parameters.lookUpOptInStatus = true;
-					loopsTrigger.credentials = { ...loopsTrigger.credentials, loopsApi: { id: 'loopsApiKey00001', name: 'Loops API key' } };
+					loopsTrigger.credentials = {
+						...loopsTrigger.credentials,
+						loopsApi: { id: 'loopsApiKey00001', name: 'Loops API key' },
+					};
 					loopsTrigger.webhookId = 'loops-example-with-lookup';
 				});
 				const lookupUrl = await n8n.serveWebhook(withLookup, 'Loops Trigger');
@@ -282,27 +368,46 @@ describe('examples run end to end', () => {
 				loops.addContact({ email: 'flaky@example.com', optInStatus: 'accepted' });
 				const emails = ['member@example.com', 'pending@example.com', 'stranger@example.com'];
 				for (const email of emails) {
-					const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.listEvent('contact.mailingList.subscribed', email));
+					const delivery = signedLoopsDelivery(
+						LOOPS_SECRET,
+						loopsPayloads.listEvent('contact.mailingList.subscribed', email),
+					);
 					expect((await post(lookupUrl, delivery.body, delivery.headers)).status).toBe(200);
 				}
 				await until(() => n8n.webhookRuns.length === 3, 20_000);
 				// Loops unreachable for this one (three 503s): 'unknown', never consent.
 				loops.failNext(503, 3);
-				const flaky = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.listEvent('contact.mailingList.subscribed', 'flaky@example.com'));
+				const flaky = signedLoopsDelivery(
+					LOOPS_SECRET,
+					loopsPayloads.listEvent('contact.mailingList.subscribed', 'flaky@example.com'),
+				);
 				expect((await post(lookupUrl, flaky.body, flaky.headers)).status).toBe(200);
 				await until(() => n8n.webhookRuns.length === 4, 20_000);
 				const runs = await settle();
 				expect(runs.map((run) => run.status)).toEqual(['success', 'success', 'success', 'success']);
-				const byEmail = Object.fromEntries(runs.map((run) => [run.json('Loops Trigger')[0].email as string, run]));
-				expect(byEmail['member@example.com'].json('Loops Trigger')[0]).toMatchObject({ confirmedOptIn: true, optInStatusSource: 'lookup' });
+				const byEmail = Object.fromEntries(
+					runs.map((run) => [run.json('Loops Trigger')[0].email as string, run]),
+				);
+				expect(byEmail['member@example.com'].json('Loops Trigger')[0]).toMatchObject({
+					confirmedOptIn: true,
+					optInStatusSource: 'lookup',
+				});
 				expect(byEmail['member@example.com'].ran("Subscribe the list's type")).toBe(true);
 				for (const email of ['pending@example.com', 'stranger@example.com', 'flaky@example.com']) {
 					expect(byEmail[email].ran('Not consent: nothing written')).toBe(true);
 					expect(byEmail[email].ran("Subscribe the list's type")).toBe(false);
 				}
-				expect(byEmail['flaky@example.com'].json('Loops Trigger')[0]).toMatchObject({ confirmedOptIn: 'unknown', optInLookup: { outcome: 'failed' } });
-				expect(hs.state.getStatus('member@example.com', 102)).toMatchObject({ status: 'SUBSCRIBED', legalBasis: 'CONSENT_WITH_NOTICE' });
-				expect(hs.state.getStatus('member@example.com', 102)?.legalBasisExplanation).toContain("whose double opt-in Loops' API shows as accepted");
+				expect(byEmail['flaky@example.com'].json('Loops Trigger')[0]).toMatchObject({
+					confirmedOptIn: 'unknown',
+					optInLookup: { outcome: 'failed' },
+				});
+				expect(hs.state.getStatus('member@example.com', 102)).toMatchObject({
+					status: 'SUBSCRIBED',
+					legalBasis: 'CONSENT_WITH_NOTICE',
+				});
+				expect(hs.state.getStatus('member@example.com', 102)?.legalBasisExplanation).toContain(
+					"whose double opt-in Loops' API shows as accepted",
+				);
 				expect(hs.state.getStatus('member@example.com', 101)?.status).toBe('NOT_SPECIFIED');
 				expect(hs.state.contactByEmail('member@example.com')).toBeUndefined();
 				expect(writes()).toHaveLength(1);
@@ -314,7 +419,11 @@ describe('examples run end to end', () => {
 		// Mutation: "Subscribe the list's type" given `additionalSubscriptionTypes: ["101"]`, or its
 		// `subscriptionType` set to 101 → type 101 changes.
 		it("a list subscription proven confirmed sets only that list's type SUBSCRIBED, with no resubscribe", async () => {
-			for (const id of [101, 102]) hs.setStatus('old@example.com', id, 'UNSUBSCRIBED', { legalBasis: 'CONSENT_WITH_NOTICE', legalBasisExplanation: `left ${SEEDED}` });
+			for (const id of [101, 102])
+				hs.setStatus('old@example.com', id, 'UNSUBSCRIBED', {
+					legalBasis: 'CONSENT_WITH_NOTICE',
+					legalBasisExplanation: `left ${SEEDED}`,
+				});
 			const listEvent = (email: string) => ({
 				event: 'contact.mailingList.subscribed',
 				email,
@@ -327,14 +436,25 @@ describe('examples run end to end', () => {
 				webhookId: `msg_${email}`,
 			});
 			// The trigger's output as it is with a Loops API key that found the contacts accepted.
-			const run = await n8n.run(example(), { start: 'Route by event', items: [listEvent('member@example.com')] });
+			const run = await n8n.run(example(), {
+				start: 'Route by event',
+				items: [listEvent('member@example.com')],
+			});
 			expect(run.status).toBe('success');
-			expect(hs.state.getStatus('member@example.com', 102)).toMatchObject({ status: 'SUBSCRIBED', legalBasis: 'CONSENT_WITH_NOTICE' });
-			expect(hs.state.getStatus('member@example.com', 102)?.legalBasisExplanation).toContain('Loops list Newsletter (cm4ittp2k000l12j3lgrzvlxt)');
+			expect(hs.state.getStatus('member@example.com', 102)).toMatchObject({
+				status: 'SUBSCRIBED',
+				legalBasis: 'CONSENT_WITH_NOTICE',
+			});
+			expect(hs.state.getStatus('member@example.com', 102)?.legalBasisExplanation).toContain(
+				'Loops list Newsletter (cm4ittp2k000l12j3lgrzvlxt)',
+			);
 			expect(hs.state.getStatus('member@example.com', 101)?.status).toBe('NOT_SPECIFIED');
 			expect(hs.state.contactByEmail('member@example.com')).toBeUndefined();
 			// An address that opted out is not resubscribed by a list event: refused, nothing sent.
-			const refused = await n8n.run(example(), { start: 'Route by event', items: [listEvent('old@example.com')] });
+			const refused = await n8n.run(example(), {
+				start: 'Route by event',
+				items: [listEvent('old@example.com')],
+			});
 			expect(refused.error?.message).toMatch(/opted out/);
 			expect(hs.state.getStatus('old@example.com', 102)?.status).toBe('UNSUBSCRIBED');
 		});
@@ -342,7 +462,11 @@ describe('examples run end to end', () => {
 		// Mutation: the "Deliverability event" rule removed from "Route by event" → the bounce ends in
 		// "Not consent: nothing written" instead of its own branch.
 		it('a hard bounce and a spam report go to their own branch and write nothing; an unsubscribe goes to the unsubscribe branch', async () => {
-			for (const payload of [loopsEmailEvent('email.hardBounced', 'bounce@example.com'), loopsEmailEvent('email.spamReported', 'spam@example.com'), loopsPayloads.contactUnsubscribed('gone@example.com')]) {
+			for (const payload of [
+				loopsEmailEvent('email.hardBounced', 'bounce@example.com'),
+				loopsEmailEvent('email.spamReported', 'spam@example.com'),
+				loopsPayloads.contactUnsubscribed('gone@example.com'),
+			]) {
 				const delivery = signedLoopsDelivery(LOOPS_SECRET, payload);
 				expect((await post(url, delivery.body, delivery.headers)).status).toBe(200);
 			}
@@ -358,7 +482,10 @@ describe('examples run end to end', () => {
 		// run and the Wait node never runs; or its Retry Later output disconnected from the Wait node.
 		it('in a HubSpot outage (503) the confirmation waits, parked, in the Wait node and lands once HubSpot is back', async () => {
 			hs.injectFault({ kind: 'status', status: 503, path: /\/statuses\//, untilMs: 60_000 });
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactCreated('patient@example.com', 'accepted'));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactCreated('patient@example.com', 'accepted'),
+			);
 			expect((await post(url, delivery.body, delivery.headers)).status).toBe(200);
 			const [parked] = await settle();
 			// A wait over 65 s: n8n parks the execution (status "waiting") instead of holding it in memory.
@@ -366,14 +493,18 @@ describe('examples run end to end', () => {
 			expect(parked.run.waitTill).toBeDefined();
 			expect(parked.run.data.resultData.lastNodeExecuted).toBe('Wait, then retry the subscribe');
 			expect(parked.json('Subscribe in HubSpot', 1)).toEqual([
-				expect.objectContaining({ email: 'patient@example.com', retryLater: expect.objectContaining({ round: 1, httpCode: '503' }) }),
+				expect.objectContaining({
+					email: 'patient@example.com',
+					retryLater: expect.objectContaining({ round: 1, httpCode: '503' }),
+				}),
 			]);
 			expect(hs.state.getStatus('patient@example.com', 101)?.status).toBe('NOT_SPECIFIED');
 
 			hs.clearFaults();
 			const resumed = await resume(example(), parked);
 			expect(resumed.status).toBe('success');
-			for (const id of [101, 102]) expect(hs.state.getStatus('patient@example.com', id)?.status).toBe('SUBSCRIBED');
+			for (const id of [101, 102])
+				expect(hs.state.getStatus('patient@example.com', id)?.status).toBe('SUBSCRIBED');
 		});
 
 		it('an unsigned request is refused and nothing is written', async () => {
@@ -393,23 +524,39 @@ describe('examples run end to end', () => {
 			};
 		};
 		const dryRunOff = (nodes: INode[]) => {
-			for (const n of nodes) if (n.type === `${PACKAGE}.hubSpotSubscriptions`) n.parameters.dryRun = false;
+			for (const n of nodes)
+				if (n.type === `${PACKAGE}.hubSpotSubscriptions`) n.parameters.dryRun = false;
 		};
 		const unsubscribeFromAll = (nodes: INode[]) => {
-			const assignments = (node(nodes, 'Settings').parameters.assignments as { assignments: Array<{ name: string; value: unknown }> }).assignments;
+			const assignments = (
+				node(nodes, 'Settings').parameters.assignments as {
+					assignments: Array<{ name: string; value: unknown }>;
+				}
+			).assignments;
 			assignments.find((a) => a.name === 'unsubscribeFromAll')!.value = true;
 		};
 		const subscribed = (email: string) => {
-			for (const id of [101, 102]) hs.setStatus(email, id, 'SUBSCRIBED', { legalBasis: 'CONSENT_WITH_NOTICE', legalBasisExplanation: `seed ${SEEDED}` });
+			for (const id of [101, 102])
+				hs.setStatus(email, id, 'SUBSCRIBED', {
+					legalBasis: 'CONSENT_WITH_NOTICE',
+					legalBasisExplanation: `seed ${SEEDED}`,
+				});
 		};
 
 		it('as shipped (Dry Run): Loops and Emarsys unsubscribes show the request and write nothing', async () => {
 			subscribed('loops@example.com');
 			subscribed('emarsys@example.com');
 			const urls = await serve();
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactUnsubscribed('loops@example.com'));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactUnsubscribed('loops@example.com'),
+			);
 			expect((await post(urls.loops, delivery.body, delivery.headers)).status).toBe(200);
-			const body = JSON.stringify({ email_address: 'emarsys@example.com', optin: '2', event_time: '2026-11-20T10:00:00Z' });
+			const body = JSON.stringify({
+				email_address: 'emarsys@example.com',
+				optin: '2',
+				event_time: '2026-11-20T10:00:00Z',
+			});
 			expect((await post(urls.emarsys, body, emarsysHeaders())).status).toBe(200);
 			const runs = await settle();
 			expect(runs.map((run) => run.status)).toEqual(['success', 'success']);
@@ -427,7 +574,10 @@ describe('examples run end to end', () => {
 			const urls = await serve(dryRunOff);
 			const eventTime = Math.floor(Date.now() / 1000) - 1;
 			const at = new Date(eventTime * 1000).toISOString();
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactUnsubscribed('loops@example.com', eventTime));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactUnsubscribed('loops@example.com', eventTime),
+			);
 			expect((await post(urls.loops, delivery.body, delivery.headers)).status).toBe(200);
 			await settle();
 			for (const id of [101, 102]) {
@@ -445,7 +595,10 @@ describe('examples run end to end', () => {
 		it('with Dry Run off: a list unsubscribe changes only the type mapped to that list', async () => {
 			subscribed('list@example.com');
 			const urls = await serve(dryRunOff);
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.listEvent('contact.mailingList.unsubscribed', 'list@example.com'));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.listEvent('contact.mailingList.unsubscribed', 'list@example.com'),
+			);
 			expect((await post(urls.loops, delivery.body, delivery.headers)).status).toBe(200);
 			await settle();
 			expect(hs.state.getStatus('list@example.com', 102)?.status).toBe('UNSUBSCRIBED');
@@ -456,16 +609,31 @@ describe('examples run end to end', () => {
 			subscribed('optout@example.com');
 			subscribed('optin@example.com');
 			const urls = await serve(dryRunOff);
-			for (const [email, optin] of [['optout@example.com', 2], ['optin@example.com', 1]] as const) {
-				const body = JSON.stringify({ email_address: email, optin, deduplication_id: `dd-${email}` });
+			for (const [email, optin] of [
+				['optout@example.com', 2],
+				['optin@example.com', 1],
+			] as const) {
+				const body = JSON.stringify({
+					email_address: email,
+					optin,
+					deduplication_id: `dd-${email}`,
+				});
 				expect((await post(urls.emarsys, body, emarsysHeaders())).status).toBe(200);
 			}
 			await settle();
-			expect(hs.state.getStatus('optout@example.com', 101)).toMatchObject({ status: 'UNSUBSCRIBED' });
-			expect(hs.state.getStatus('optout@example.com', 101)?.legalBasisExplanation).toContain('Emarsys opt-out program');
-			expect(hs.state.getStatus('optout@example.com', 101)?.legalBasisExplanation).toContain('Event ID dd-optout@example.com');
+			expect(hs.state.getStatus('optout@example.com', 101)).toMatchObject({
+				status: 'UNSUBSCRIBED',
+			});
+			expect(hs.state.getStatus('optout@example.com', 101)?.legalBasisExplanation).toContain(
+				'Emarsys opt-out program',
+			);
+			expect(hs.state.getStatus('optout@example.com', 101)?.legalBasisExplanation).toContain(
+				'Event ID dd-optout@example.com',
+			);
 			expect(hs.state.getStatus('optin@example.com', 101)?.status).toBe('SUBSCRIBED');
-			expect(hs.state.writesFor('optin@example.com').filter((w) => w.via !== 'seed')).toHaveLength(0);
+			expect(hs.state.writesFor('optin@example.com').filter((w) => w.via !== 'seed')).toHaveLength(
+				0,
+			);
 		});
 
 		it('with the switch set (and Dry Run off): the address is opted out of all email', async () => {
@@ -474,7 +642,10 @@ describe('examples run end to end', () => {
 				dryRunOff(nodes);
 				unsubscribeFromAll(nodes);
 			});
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactUnsubscribed('all@example.com'));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactUnsubscribed('all@example.com'),
+			);
 			expect((await post(urls.loops, delivery.body, delivery.headers)).status).toBe(200);
 			const [run] = await settle();
 			expect(run.ran('Unsubscribe from all email')).toBe(true);
@@ -485,19 +656,30 @@ describe('examples run end to end', () => {
 		it('with the switch set and Dry Run as shipped: nothing is written', async () => {
 			subscribed('all@example.com');
 			const urls = await serve(unsubscribeFromAll);
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactUnsubscribed('all@example.com'));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactUnsubscribed('all@example.com'),
+			);
 			expect((await post(urls.loops, delivery.body, delivery.headers)).status).toBe(200);
 			const [run] = await settle();
-			expect(run.json('Unsubscribe from all email')[0]).toMatchObject({ dryRun: true, wouldChange: true });
+			expect(run.json('Unsubscribe from all email')[0]).toMatchObject({
+				dryRun: true,
+				wouldChange: true,
+			});
 			expect(writes()).toHaveLength(0);
 			expect(hs.state.isUnsubscribedFromAll('all@example.com')).toBe(false);
 		});
 		// Mutation: the "Loops: deliverability event?" node's true output connected to "Settings" (or the
 		// node removed, Loops Trigger → Settings) → the bounce is written UNSUBSCRIBED with Consent with notice.
 		it('with Dry Run off: a hard bounce, a soft bounce and a spam report are not recorded as an unsubscribe', async () => {
-			for (const email of ['hard@example.com', 'soft@example.com', 'spam@example.com']) subscribed(email);
+			for (const email of ['hard@example.com', 'soft@example.com', 'spam@example.com'])
+				subscribed(email);
 			const urls = await serve(dryRunOff);
-			for (const [event, email] of [['email.hardBounced', 'hard@example.com'], ['email.softBounced', 'soft@example.com'], ['email.spamReported', 'spam@example.com']]) {
+			for (const [event, email] of [
+				['email.hardBounced', 'hard@example.com'],
+				['email.softBounced', 'soft@example.com'],
+				['email.spamReported', 'spam@example.com'],
+			]) {
 				const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsEmailEvent(event, email));
 				expect((await post(urls.loops, delivery.body, delivery.headers)).status).toBe(200);
 			}
@@ -509,7 +691,8 @@ describe('examples run end to end', () => {
 			}
 			expect(writes()).toHaveLength(0);
 			for (const email of ['hard@example.com', 'soft@example.com', 'spam@example.com']) {
-				for (const id of [101, 102]) expect(hs.state.getStatus(email, id)?.status).toBe('SUBSCRIBED');
+				for (const id of [101, 102])
+					expect(hs.state.getStatus(email, id)?.status).toBe('SUBSCRIBED');
 				expect(hs.state.isUnsubscribedFromAll(email)).toBe(false);
 			}
 		});
@@ -519,17 +702,30 @@ describe('examples run end to end', () => {
 		it('with Dry Run off: an opt-out that arrives after a newer event of the same address is skipped', async () => {
 			const now = Math.floor(Date.now() / 1000);
 			for (const id of [101, 102]) {
-				hs.setStatus('late@example.com', id, 'SUBSCRIBED', { legalBasis: 'CONSENT_WITH_NOTICE', legalBasisExplanation: `renewed [event time ${new Date(now * 1000).toISOString()}]` });
+				hs.setStatus('late@example.com', id, 'SUBSCRIBED', {
+					legalBasis: 'CONSENT_WITH_NOTICE',
+					legalBasisExplanation: `renewed [event time ${new Date(now * 1000).toISOString()}]`,
+				});
 			}
 			const urls = await serve(dryRunOff);
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactUnsubscribed('late@example.com', now - 600));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactUnsubscribed('late@example.com', now - 600),
+			);
 			expect((await post(urls.loops, delivery.body, delivery.headers)).status).toBe(200);
 			const [run] = await settle();
 			expect(run.json('Unsubscribe matching types')[0].statuses).toEqual([
-				expect.objectContaining({ subscriptionId: 101, skipped: 'older than the last applied event' }),
-				expect.objectContaining({ subscriptionId: 102, skipped: 'older than the last applied event' }),
+				expect.objectContaining({
+					subscriptionId: 101,
+					skipped: 'older than the last applied event',
+				}),
+				expect.objectContaining({
+					subscriptionId: 102,
+					skipped: 'older than the last applied event',
+				}),
 			]);
-			for (const id of [101, 102]) expect(hs.state.getStatus('late@example.com', id)?.status).toBe('SUBSCRIBED');
+			for (const id of [101, 102])
+				expect(hs.state.getStatus('late@example.com', id)?.status).toBe('SUBSCRIBED');
 		});
 
 		// Mutation: "retryLaterOutput" removed from "Unsubscribe matching types" → the 503 fails the run.
@@ -541,7 +737,10 @@ describe('examples run end to end', () => {
 			};
 			const urls = await serve(edit);
 			hs.injectFault({ kind: 'status', status: 503, path: /\/statuses\//, untilMs: 60_000 });
-			const delivery = signedLoopsDelivery(LOOPS_SECRET, loopsPayloads.contactUnsubscribed('outage@example.com'));
+			const delivery = signedLoopsDelivery(
+				LOOPS_SECRET,
+				loopsPayloads.contactUnsubscribed('outage@example.com'),
+			);
 			expect((await post(urls.loops, delivery.body, delivery.headers)).status).toBe(200);
 			const [parked] = await settle();
 			expect(parked.status).toBe('waiting');
@@ -550,18 +749,28 @@ describe('examples run end to end', () => {
 			hs.clearFaults();
 			const resumed = await resume(runnable(load('unsubscribe-to-hubspot.json'), edit), parked);
 			expect(resumed.status).toBe('success');
-			for (const id of [101, 102]) expect(hs.state.getStatus('outage@example.com', id)?.status).toBe('UNSUBSCRIBED');
+			for (const id of [101, 102])
+				expect(hs.state.getStatus('outage@example.com', id)?.status).toBe('UNSUBSCRIBED');
 		});
 	});
 
 	describe('emarsys-opt-in-batch-sync.json', () => {
 		let url: string;
 		beforeEach(async () => {
-			url = await n8n.serveWebhook(runnable(load('emarsys-opt-in-batch-sync.json')), 'Emarsys Trigger');
+			url = await n8n.serveWebhook(
+				runnable(load('emarsys-opt-in-batch-sync.json')),
+				'Emarsys Trigger',
+			);
 		});
 
 		it('a confirmed Emarsys opt-in (one contact per request, as Emarsys sends) is written SUBSCRIBED with consent', async () => {
-			const body = JSON.stringify({ email_address: 'Eve@Example.com', optin: '1', event_time: '2026-11-20T09:30:00Z', deduplication_id: 'abc-123', event_data: {} });
+			const body = JSON.stringify({
+				email_address: 'Eve@Example.com',
+				optin: '1',
+				event_time: '2026-11-20T09:30:00Z',
+				deduplication_id: 'abc-123',
+				event_data: {},
+			});
 			expect((await post(url, body, emarsysHeaders())).status).toBe(200);
 			const [run] = await settle();
 			expect(run.status).toBe('success');
@@ -581,7 +790,9 @@ describe('examples run end to end', () => {
 			];
 			expect((await post(url, JSON.stringify(contacts), emarsysHeaders())).status).toBe(200);
 			await settle();
-			const batchWrites = hs.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/statuses/batch/write'));
+			const batchWrites = hs.requests.filter(
+				(request) => request.method === 'POST' && request.path.endsWith('/statuses/batch/write'),
+			);
 			expect(batchWrites).toHaveLength(1);
 			expect((batchWrites[0].body as { inputs: unknown[] }).inputs).toHaveLength(2);
 			expect(hs.state.getStatus('one@example.com', 101)?.status).toBe('SUBSCRIBED');
@@ -593,16 +804,33 @@ describe('examples run end to end', () => {
 		// Mutation: the Event Time of "Subscribe in HubSpot" set to `{{ $json.occurredAt }}` without the
 		// `event_time` check → the arrival time (the trigger's fallback) is recorded as the event time.
 		it('without event_time from Emarsys, the write carries no event time (arrival is not the time of the event)', async () => {
-			expect((await post(url, JSON.stringify({ email_address: 'untimed@example.com', optin: 1 }), emarsysHeaders())).status).toBe(200);
+			expect(
+				(
+					await post(
+						url,
+						JSON.stringify({ email_address: 'untimed@example.com', optin: 1 }),
+						emarsysHeaders(),
+					)
+				).status,
+			).toBe(200);
 			await settle();
 			const status = hs.state.getStatus('untimed@example.com', 101);
 			expect(status?.status).toBe('SUBSCRIBED');
-			expect(status?.legalBasisExplanation).toMatch(/^Double opt-in confirmed in Emarsys \(Double Opt-In node\) at \S+Z\.$/);
+			expect(status?.legalBasisExplanation).toMatch(
+				/^Double opt-in confirmed in Emarsys \(Double Opt-In node\) at \S+Z\.$/,
+			);
 		});
 
 		it('a request without a valid token writes nothing', async () => {
 			const body = JSON.stringify({ email_address: 'mallory@example.com', optin: 1 });
-			expect((await post(url, body, { 'content-type': 'application/json', authorization: `Bearer ${hmacJwt({}, 'guessed')}` })).status).toBe(401);
+			expect(
+				(
+					await post(url, body, {
+						'content-type': 'application/json',
+						authorization: `Bearer ${hmacJwt({}, 'guessed')}`,
+					})
+				).status,
+			).toBe(401);
 			expect(n8n.webhookRuns).toHaveLength(0);
 			expect(hs.requests).toHaveLength(0);
 		});

@@ -36,7 +36,10 @@ const SET_MANY = (requestSettings: IDataObject = {}): IDataObject => ({
 });
 
 /** The standard every fault test ends with: one output per input, and HubSpot in the intended state. */
-function expectEveryItemWritten(run: Awaited<ReturnType<Bed['runNode']>>, items: Array<{ email: string }>) {
+function expectEveryItemWritten(
+	run: Awaited<ReturnType<Bed['runNode']>>,
+	items: Array<{ email: string }>,
+) {
 	expect(run.error).toBeUndefined();
 	const output = run.output('HubSpot');
 	expect(output).toHaveLength(items.length);
@@ -45,13 +48,20 @@ function expectEveryItemWritten(run: Awaited<ReturnType<Bed['runNode']>>, items:
 		expect(item.json.error).toBeUndefined();
 		expect(item.json.status).toBe('SUBSCRIBED');
 	});
-	for (const { email } of items) expect(bed.hubspot.state.getStatus(email, 102)?.status).toBe('SUBSCRIBED');
+	for (const { email } of items)
+		expect(bed.hubspot.state.getStatus(email, 102)?.status).toBe('SUBSCRIBED');
 	// nothing unintended: no other type and no opt-out was touched
 	const touched = bed.hubspot.state.allWrites;
-	expect(touched.every((write) => write.subscriptionId === 102 && write.to === 'SUBSCRIBED')).toBe(true);
+	expect(touched.every((write) => write.subscriptionId === 102 && write.to === 'SUBSCRIBED')).toBe(
+		true,
+	);
 }
 
-const hintText = (run: Awaited<ReturnType<Bed['runNode']>>) => run.hints('HubSpot').map((hint) => hint.message).join('\n');
+const hintText = (run: Awaited<ReturnType<Bed['runNode']>>) =>
+	run
+		.hints('HubSpot')
+		.map((hint) => hint.message)
+		.join('\n');
 
 // Counts, not clocks: the storm refuses every second matching request until it has refused
 // STORM of them, however fast or slow the machine is, and Max Attempts leaves room for the
@@ -60,7 +70,13 @@ const hintText = (run: Awaited<ReturnType<Bed['runNode']>>) => run.hints('HubSpo
 // `{ kind: 'fail' }` (no retry): the refused writes then end as errors.
 test('a 429 storm: half the requests refused for a stretch, every write still lands once', async () => {
 	const STORM = 12;
-	bed.hubspot.injectFault({ kind: 'storm', ratio: 0.5, times: STORM, durationMs: 10 * 60_000, path: /\/statuses\// });
+	bed.hubspot.injectFault({
+		kind: 'storm',
+		ratio: 0.5,
+		times: STORM,
+		durationMs: 10 * 60_000,
+		path: /\/statuses\//,
+	});
 	const items = people(40, 'storm');
 	const run = await bed.runNode(
 		SET_MANY({ batchMode: 'never', maxAttempts: STORM + 1, maxRetryWaitSeconds: 300 }),
@@ -85,18 +101,27 @@ test('a 429 storm: half the requests refused for a stretch, every write still la
 	const written = requests.filter((request) => request.method === 'POST' && request.status === 200);
 	expect(written).toHaveLength(items.length);
 	expect(bed.hubspot.state.allWrites).toHaveLength(items.length);
-	expect(hintText(run)).toMatch(new RegExp(`${STORM} answered 429 \\(rate limit\\) and were retried after a wait`));
+	expect(hintText(run)).toMatch(
+		new RegExp(`${STORM} answered 429 \\(rate limit\\) and were retried after a wait`),
+	);
 });
 
 test('500, 502 and 503 with HTML bodies are retried with backoff; the re-sent writes are counted', async () => {
 	for (const status of [500, 502, 503]) {
-		bed.hubspot.injectFault({ kind: 'status', status, path: /batch\/write/, body: `<html><body><h1>${status}</h1></body></html>` });
+		bed.hubspot.injectFault({
+			kind: 'status',
+			status,
+			path: /batch\/write/,
+			body: `<html><body><h1>${status}</h1></body></html>`,
+		});
 	}
 	const items = people(150, 'fivexx');
 	const run = await bed.runNode(SET_MANY(), items);
 	expectEveryItemWritten(run, items);
 	const batchCalls = bed.apiRequests().filter((request) => request.path.endsWith('/batch/write'));
-	expect(batchCalls.map((request) => request.status)).toEqual(expect.arrayContaining([500, 502, 503, 200]));
+	expect(batchCalls.map((request) => request.status)).toEqual(
+		expect.arrayContaining([500, 502, 503, 200]),
+	);
 	expect(batchCalls.filter((request) => request.status === 200)).toHaveLength(2);
 	expect(hintText(run)).toMatch(/3 writes were sent again/);
 });
@@ -106,9 +131,14 @@ test('500, 502 and 503 with HTML bodies are retried with backoff; the re-sent wr
 test('a retried batch status read is reported as a read, not as a write sent again', async () => {
 	bed.hubspot.injectFault({ kind: 'status', status: 503, path: /statuses\/batch\/read/, times: 1 });
 	const items = people(3, 'batchread');
-	const run = await bed.runNode({ resource: 'subscriptionStatus', operation: 'getAll', email: '={{ $json.email }}' }, items);
+	const run = await bed.runNode(
+		{ resource: 'subscriptionStatus', operation: 'getAll', email: '={{ $json.email }}' },
+		items,
+	);
 	expect(run.error).toBeUndefined();
-	expect(run.output('HubSpot').map((item) => item.json.email)).toEqual(items.map((item) => item.email));
+	expect(run.output('HubSpot').map((item) => item.json.email)).toEqual(
+		items.map((item) => item.email),
+	);
 	const reads = bed.apiRequests().filter((request) => request.path.includes('statuses/batch/read'));
 	expect(reads.map((request) => request.status)).toEqual([503, 200]);
 	expect(hintText(run)).toMatch(/1 reads retried after a server or network error/);
@@ -124,12 +154,19 @@ test('a connection reset after HubSpot applied a batch: the re-send is harmless 
 	expect(calls[0].status).toBe(0); // the socket was destroyed without an answer
 	expect(hintText(run)).toMatch(/1 writes were sent again/);
 	// the first chunk's writes were applied twice; the second time changed nothing
-	const replayed = bed.hubspot.state.allWrites.filter((write) => write.reason === 'NO_STATUS_CHANGE');
+	const replayed = bed.hubspot.state.allWrites.filter(
+		(write) => write.reason === 'NO_STATUS_CHANGE',
+	);
 	expect(replayed).toHaveLength((calls[0].body as { inputs: unknown[] }).inputs.length);
 });
 
 test('a response stalled past the timeout is abandoned and sent again', async () => {
-	bed.hubspot.injectFault({ kind: 'stall', ms: 4000, applyBeforeFault: true, path: /statuses\/stall0/ });
+	bed.hubspot.injectFault({
+		kind: 'stall',
+		ms: 4000,
+		applyBeforeFault: true,
+		path: /statuses\/stall0/,
+	});
 	const items = people(3, 'stall');
 	const started = Date.now();
 	const run = await bed.runNode(SET_MANY({ batchMode: 'never', timeoutSeconds: 1 }), items);
@@ -139,7 +176,12 @@ test('a response stalled past the timeout is abandoned and sent again', async ()
 });
 
 test('a DAILY 429 is not retried: every item comes back as an error at once', async () => {
-	bed.hubspot.injectFault({ kind: 'rateLimit', policy: 'DAILY', times: 1000, path: /\/statuses\// });
+	bed.hubspot.injectFault({
+		kind: 'rateLimit',
+		policy: 'DAILY',
+		times: 1000,
+		path: /\/statuses\//,
+	});
 	const items = people(30, 'daily');
 	const started = Date.now();
 	const run = await bed.runNode(SET_MANY({ batchMode: 'never' }), items, { continueOnFail: true });
@@ -154,7 +196,9 @@ test('a DAILY 429 is not retried: every item comes back as an error at once', as
 	});
 	// one refused request is enough to know: only the requests already in flight (at most the
 	// node's 10 concurrent ones) were answered 429, the other items were never sent
-	expect(bed.apiRequests().filter((request) => request.status === 429).length).toBeLessThanOrEqual(10);
+	expect(bed.apiRequests().filter((request) => request.status === 429).length).toBeLessThanOrEqual(
+		10,
+	);
 	expect(bed.apiRequests().length).toBeLessThan(items.length);
 	expect(bed.hubspot.state.allWrites).toHaveLength(0);
 });
@@ -162,7 +206,11 @@ test('a DAILY 429 is not retried: every item comes back as an error at once', as
 test('retries are bounded: a server that keeps failing ends in an error per item, not a hang', async () => {
 	bed.hubspot.injectFault({ kind: 'status', status: 503, times: 1000, path: /\/statuses\// });
 	const started = Date.now();
-	const run = await bed.runNode(SET_MANY({ batchMode: 'never', maxAttempts: 3 }), people(4, 'down'), { continueOnFail: true });
+	const run = await bed.runNode(
+		SET_MANY({ batchMode: 'never', maxAttempts: 3 }),
+		people(4, 'down'),
+		{ continueOnFail: true },
+	);
 	expect(Date.now() - started).toBeLessThan(5000);
 	const output = run.json('HubSpot');
 	expect(output).toHaveLength(4);
@@ -191,7 +239,8 @@ test('HubSpot answering that a batch is too large halves it, goes on, and keeps 
 	const items = people(100, 'small');
 	const run = await bed.runNode(SET_MANY({ batchSize: 100 }), items);
 	expectEveryItemWritten(run, items);
-	const sizes = bed.apiRequests()
+	const sizes = bed
+		.apiRequests()
 		.filter((request) => request.path.endsWith('/batch/write'))
 		.map((request) => [(request.body as { inputs: unknown[] }).inputs.length, request.status]);
 	expect(sizes).toEqual([
@@ -232,7 +281,7 @@ describe('Max Retry Wait bounds the whole wait of a retried request, the rate wi
 		expect(bed.apiRequests().map((request) => request.status)).toEqual([503]);
 	});
 
-	test('with room for the window\'s wait, the same retry is sent and succeeds', async () => {
+	test("with room for the window's wait, the same retry is sent and succeeds", async () => {
 		bed.hubspot.injectFault({ kind: 'status', status: 503, path: /\/definitions$/ });
 		const run = await bed.runNode(GET_TYPES(10), [{}], { continueOnFail: true });
 		expect(run.json('HubSpot')[0].error).toBeUndefined();

@@ -31,8 +31,10 @@ const VECTOR = {
 const SECRET = newSigningSecret();
 
 describe('Standard Webhooks verification (unit)', () => {
-	it('the test signer reproduces the specification\'s published signature', () => {
-		expect(standardWebhookSignature(VECTOR.secret, VECTOR.id, VECTOR.timestamp, VECTOR.payload)).toBe(VECTOR.signature);
+	it("the test signer reproduces the specification's published signature", () => {
+		expect(
+			standardWebhookSignature(VECTOR.secret, VECTOR.id, VECTOR.timestamp, VECTOR.payload),
+		).toBe(VECTOR.signature);
 	});
 
 	it('the verifier accepts the published vector, and refuses it 301 s later or with another body', () => {
@@ -54,7 +56,12 @@ describe('Standard Webhooks verification (unit)', () => {
 			reason: 'timestamp-outside-tolerance',
 		});
 		expect(
-			verifyStandardWebhook(decoded.key, { ...request, rawBody: Buffer.from('{"test": 2432232315}') }, 300, VECTOR.timestamp),
+			verifyStandardWebhook(
+				decoded.key,
+				{ ...request, rawBody: Buffer.from('{"test": 2432232315}') },
+				300,
+				VECTOR.timestamp,
+			),
 		).toEqual({ ok: false, reason: 'no-matching-signature' });
 		// The bare base64 (no whsec_ prefix) is the same key, as in the reference libraries.
 		expect(decodeSigningSecret(VECTOR.secret.slice('whsec_'.length))).toEqual(decoded);
@@ -63,9 +70,17 @@ describe('Standard Webhooks verification (unit)', () => {
 	it('skips other signature versions and malformed entries', () => {
 		const decoded = decodeSigningSecret(VECTOR.secret) as { key: Buffer };
 		const signature = `v1a,${VECTOR.signature.slice(3)} v2,${VECTOR.signature.slice(3)} v1,!!notbase64 ${VECTOR.signature}`;
-		const request = { webhookId: VECTOR.id, timestamp: String(VECTOR.timestamp), signature, rawBody: Buffer.from(VECTOR.payload) };
+		const request = {
+			webhookId: VECTOR.id,
+			timestamp: String(VECTOR.timestamp),
+			signature,
+			rawBody: Buffer.from(VECTOR.payload),
+		};
 		expect(verifyStandardWebhook(decoded.key, request, 300, VECTOR.timestamp).ok).toBe(true);
-		const onlyOthers = { ...request, signature: `v1a,${VECTOR.signature.slice(3)} v2,${VECTOR.signature.slice(3)}` };
+		const onlyOthers = {
+			...request,
+			signature: `v1a,${VECTOR.signature.slice(3)} v2,${VECTOR.signature.slice(3)}`,
+		};
 		expect(verifyStandardWebhook(decoded.key, onlyOthers, 300, VECTOR.timestamp).ok).toBe(false);
 	});
 
@@ -73,14 +88,21 @@ describe('Standard Webhooks verification (unit)', () => {
 		expect(decodeSigningSecret('')).toHaveProperty('problem');
 		expect(decodeSigningSecret('whsec_')).toHaveProperty('problem');
 		expect(decodeSigningSecret('whsec_not base64!')).toHaveProperty('problem');
-		expect(decodeSigningSecret(`whsec_${Buffer.alloc(8).toString('base64')}`)).toHaveProperty('problem');
+		expect(decodeSigningSecret(`whsec_${Buffer.alloc(8).toString('base64')}`)).toHaveProperty(
+			'problem',
+		);
 		expect(decodeSigningSecret(SECRET)).toHaveProperty('key');
 	});
 
 	it('the credential test checks the format', async () => {
 		const test = new LoopsTrigger().methods.credentialTest.loopsSigningSecretFormat;
 		const run = async (signingSecret: string) =>
-			await test.call({} as never, { id: 'x', name: 'x', type: 'loopsWebhookSigningApi', data: { signingSecret } });
+			await test.call({} as never, {
+				id: 'x',
+				name: 'x',
+				type: 'loopsWebhookSigningApi',
+				data: { signingSecret },
+			});
 		expect((await run(SECRET)).status).toBe('OK');
 		expect((await run('whsec_abc')).status).toBe('Error');
 	});
@@ -92,7 +114,10 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 	let url: string;
 	let workflow: TestWorkflow;
 
-	const trigger = (parameters: INode['parameters'] = {}, webhookId = `loops-${randomBytes(4).toString('hex')}`): INode => ({
+	const trigger = (
+		parameters: INode['parameters'] = {},
+		webhookId = `loops-${randomBytes(4).toString('hex')}`,
+	): INode => ({
 		id: webhookId,
 		name: 'Loops Trigger',
 		type: `${PACKAGE}.loopsTrigger`,
@@ -100,7 +125,9 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		position: [0, 0],
 		webhookId,
 		parameters,
-		credentials: { loopsWebhookSigningApi: { id: 'loopsTest0000001', name: 'Loops signing secret' } },
+		credentials: {
+			loopsWebhookSigningApi: { id: 'loopsTest0000001', name: 'Loops signing secret' },
+		},
 	});
 
 	const hubspotSet: INode = {
@@ -117,7 +144,8 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 			subscriptionType: { __rl: true, mode: 'id', value: '101' },
 			statusState: 'SUBSCRIBED',
 			legalBasis: 'CONSENT_WITH_NOTICE',
-			legalBasisExplanation: '=Confirmed in Loops ({{ $json.event }}) at {{ $json.occurredAt }}, webhook {{ $json.webhookId }}',
+			legalBasisExplanation:
+				'=Confirmed in Loops ({{ $json.event }}) at {{ $json.occurredAt }}, webhook {{ $json.webhookId }}',
 		},
 		credentials: { hubSpotSubscriptionsApi: { id: 'hsTest0000000001', name: 'HubSpot stand-in' } },
 	};
@@ -125,13 +153,20 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 	const build = (parameters: INode['parameters'] = {}): TestWorkflow => ({
 		name: 'loops-test',
 		nodes: [trigger(parameters), hubspotSet],
-		connections: { 'Loops Trigger': { main: [[{ node: 'Subscribe in HubSpot', type: 'main', index: 0 }]] } },
+		connections: {
+			'Loops Trigger': { main: [[{ node: 'Subscribe in HubSpot', type: 'main', index: 0 }]] },
+		},
 	});
 
 	beforeAll(async () => {
 		hs = await startHubSpotStandIn();
 		n8n = new N8nTestInstance();
-		n8n.addCredential({ id: 'loopsTest0000001', name: 'Loops signing secret', type: 'loopsWebhookSigningApi', data: { signingSecret: SECRET } });
+		n8n.addCredential({
+			id: 'loopsTest0000001',
+			name: 'Loops signing secret',
+			type: 'loopsWebhookSigningApi',
+			data: { signingSecret: SECRET },
+		});
 		n8n.addCredential({
 			id: 'hsTest0000000001',
 			name: 'HubSpot stand-in',
@@ -153,11 +188,15 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		replayMemory.clear();
 	});
 
-	const settle = async () => await Promise.all(n8n.webhookRuns.map(async (entry) => await entry.run));
+	const settle = async () =>
+		await Promise.all(n8n.webhookRuns.map(async (entry) => await entry.run));
 
 	it('a correctly signed contact.created starts the workflow with the normalized fields, and HubSpot is written', async () => {
 		const eventTime = nowSeconds() - 3;
-		const delivery = signedLoopsDelivery(SECRET, loopsPayloads.contactCreated('New.Person@Example.com', 'accepted', eventTime));
+		const delivery = signedLoopsDelivery(
+			SECRET,
+			loopsPayloads.contactCreated('New.Person@Example.com', 'accepted', eventTime),
+		);
 		const answer = await post(url, delivery.body, delivery.headers);
 		expect(answer.status).toBe(200);
 		expect(answer.body).toEqual({ received: true, started: true });
@@ -182,7 +221,10 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 	});
 
 	it('list events carry mailingListId and what they say about the subscription', async () => {
-		const delivery = signedLoopsDelivery(SECRET, loopsPayloads.listEvent('contact.mailingList.unsubscribed', 'a@example.com', 'list123'));
+		const delivery = signedLoopsDelivery(
+			SECRET,
+			loopsPayloads.listEvent('contact.mailingList.unsubscribed', 'a@example.com', 'list123'),
+		);
 		expect((await post(url, delivery.body, delivery.headers)).status).toBe(200);
 		const [run] = await settle();
 		expect(run.json('Loops Trigger')[0]).toMatchObject({
@@ -208,11 +250,31 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 			email: { id: 'em1', emailMessageId: 'm1', subject: 'Hi' },
 		};
 		const cases: Array<[object, object]> = [
-			[loopsPayloads.contactCreated('acc@example.com', 'accepted'), { confirmedOptIn: true, optInStatus: 'accepted', optInStatusSource: 'payload', deliverability: false }],
-			[loopsPayloads.contactCreated('pend@example.com', 'pending'), { confirmedOptIn: false, optInStatus: 'pending' }],
-			[loopsPayloads.contactCreated('api@example.com', null), { confirmedOptIn: false, optInStatus: null }],
-			[loopsPayloads.listEvent('contact.mailingList.subscribed', 'list@example.com'), { confirmedOptIn: 'unknown', deliverability: false }],
-			[loopsPayloads.contactUnsubscribed('out@example.com'), { confirmedOptIn: false, subscribed: false, deliverability: false }],
+			[
+				loopsPayloads.contactCreated('acc@example.com', 'accepted'),
+				{
+					confirmedOptIn: true,
+					optInStatus: 'accepted',
+					optInStatusSource: 'payload',
+					deliverability: false,
+				},
+			],
+			[
+				loopsPayloads.contactCreated('pend@example.com', 'pending'),
+				{ confirmedOptIn: false, optInStatus: 'pending' },
+			],
+			[
+				loopsPayloads.contactCreated('api@example.com', null),
+				{ confirmedOptIn: false, optInStatus: null },
+			],
+			[
+				loopsPayloads.listEvent('contact.mailingList.subscribed', 'list@example.com'),
+				{ confirmedOptIn: 'unknown', deliverability: false },
+			],
+			[
+				loopsPayloads.contactUnsubscribed('out@example.com'),
+				{ confirmedOptIn: false, subscribed: false, deliverability: false },
+			],
 			[hardBounce, { event: 'email.hardBounced', confirmedOptIn: false, deliverability: true }],
 		];
 		const local = build({ events: ['*'] });
@@ -236,7 +298,11 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		const answer = await post(url, delivery.body, delivery.headers);
 		expect(answer.status).toBe(200);
 		const [run] = await settle();
-		expect(run.json('Loops Trigger')[0]).toMatchObject({ event: 'contact.unsubscribed', email: 'zoë@example.com', subscribed: false });
+		expect(run.json('Loops Trigger')[0]).toMatchObject({
+			event: 'contact.unsubscribed',
+			email: 'zoë@example.com',
+			subscribed: false,
+		});
 	});
 
 	it('a delivery signed by the Standard Webhooks reference library starts the workflow; its signature with another secret is refused', async () => {
@@ -258,16 +324,29 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		expect(genuine.status).toBe(200);
 		expect(n8n.webhookRuns).toHaveLength(1);
 		const [run] = await settle();
-		expect(run.json('Loops Trigger')[0]).toMatchObject({ email: 'reference@example.com', webhookId: 'msg_reference_1' });
-		expect(hs.state.getStatus('reference@example.com', 101)).toMatchObject({ status: 'SUBSCRIBED' });
+		expect(run.json('Loops Trigger')[0]).toMatchObject({
+			email: 'reference@example.com',
+			webhookId: 'msg_reference_1',
+		});
+		expect(hs.state.getStatus('reference@example.com', 101)).toMatchObject({
+			status: 'SUBSCRIBED',
+		});
 	});
 
 	it('several signatures (a secret rotation) pass when one of them is valid', async () => {
 		const other = newSigningSecret();
 		const payload = loopsPayloads.contactUnsubscribed('rotate@example.com');
 		const base = signedLoopsDelivery(SECRET, payload);
-		const wrong = standardWebhookSignature(other, base.id, base.headers['webhook-timestamp'], base.body);
-		const headers = { ...base.headers, 'webhook-signature': `${wrong} v1a,AAAA ${base.headers['webhook-signature']}` };
+		const wrong = standardWebhookSignature(
+			other,
+			base.id,
+			base.headers['webhook-timestamp'],
+			base.body,
+		);
+		const headers = {
+			...base.headers,
+			'webhook-signature': `${wrong} v1a,AAAA ${base.headers['webhook-signature']}`,
+		};
 		expect((await post(url, base.body, headers)).status).toBe(200);
 		expect(n8n.webhookRuns).toHaveLength(1);
 		await settle();
@@ -276,12 +355,30 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 	describe('refusals: HTTP 401, the same generic body, nothing runs, HubSpot untouched', () => {
 		const payload = () => loopsPayloads.contactCreated('refused@example.com');
 		const cases: Array<[string, () => { body: string; headers: Record<string, string> }]> = [
-			['a wrong signature', () => signedLoopsDelivery(SECRET, payload(), { signature: `v1,${randomBytes(32).toString('base64')}` })],
-			['a signature made with another secret', () => signedLoopsDelivery(newSigningSecret(), payload())],
-			['a stale timestamp (5 min 1 s old)', () => signedLoopsDelivery(SECRET, payload(), { timestamp: nowSeconds() - 301 })],
-			['a future timestamp (5 min 1 s ahead)', () => signedLoopsDelivery(SECRET, payload(), { timestamp: nowSeconds() + 301 })],
+			[
+				'a wrong signature',
+				() =>
+					signedLoopsDelivery(SECRET, payload(), {
+						signature: `v1,${randomBytes(32).toString('base64')}`,
+					}),
+			],
+			[
+				'a signature made with another secret',
+				() => signedLoopsDelivery(newSigningSecret(), payload()),
+			],
+			[
+				'a stale timestamp (5 min 1 s old)',
+				() => signedLoopsDelivery(SECRET, payload(), { timestamp: nowSeconds() - 301 }),
+			],
+			[
+				'a future timestamp (5 min 1 s ahead)',
+				() => signedLoopsDelivery(SECRET, payload(), { timestamp: nowSeconds() + 301 }),
+			],
 			// signed over the very string sent, so only the timestamp's format can refuse it
-			['a non-numeric timestamp', () => signedLoopsDelivery(SECRET, payload(), { timestamp: `${nowSeconds()}.0` })],
+			[
+				'a non-numeric timestamp',
+				() => signedLoopsDelivery(SECRET, payload(), { timestamp: `${nowSeconds()}.0` }),
+			],
 			...(['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const).map(
 				(header): [string, () => { body: string; headers: Record<string, string> }] => [
 					`a missing ${header} header`,
@@ -293,22 +390,49 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 					},
 				],
 			),
-			['an altered body', () => {
-				const delivery = signedLoopsDelivery(SECRET, payload());
-				return { ...delivery, body: delivery.body.replace('refused@example.com', 'attacker@example.com') };
-			}],
-			['another webhook-id than the one signed', () => {
-				const delivery = signedLoopsDelivery(SECRET, payload());
-				return { ...delivery, headers: { ...delivery.headers, 'webhook-id': 'msg_other' } };
-			}],
-			['a truncated signature', () => {
-				const delivery = signedLoopsDelivery(SECRET, payload());
-				return { ...delivery, headers: { ...delivery.headers, 'webhook-signature': delivery.headers['webhook-signature'].slice(0, 20) } };
-			}],
-			['a signature without the v1 prefix', () => {
-				const delivery = signedLoopsDelivery(SECRET, payload());
-				return { ...delivery, headers: { ...delivery.headers, 'webhook-signature': delivery.headers['webhook-signature'].slice(3) } };
-			}],
+			[
+				'an altered body',
+				() => {
+					const delivery = signedLoopsDelivery(SECRET, payload());
+					return {
+						...delivery,
+						body: delivery.body.replace('refused@example.com', 'attacker@example.com'),
+					};
+				},
+			],
+			[
+				'another webhook-id than the one signed',
+				() => {
+					const delivery = signedLoopsDelivery(SECRET, payload());
+					return { ...delivery, headers: { ...delivery.headers, 'webhook-id': 'msg_other' } };
+				},
+			],
+			[
+				'a truncated signature',
+				() => {
+					const delivery = signedLoopsDelivery(SECRET, payload());
+					return {
+						...delivery,
+						headers: {
+							...delivery.headers,
+							'webhook-signature': delivery.headers['webhook-signature'].slice(0, 20),
+						},
+					};
+				},
+			],
+			[
+				'a signature without the v1 prefix',
+				() => {
+					const delivery = signedLoopsDelivery(SECRET, payload());
+					return {
+						...delivery,
+						headers: {
+							...delivery.headers,
+							'webhook-signature': delivery.headers['webhook-signature'].slice(3),
+						},
+					};
+				},
+			],
 		];
 
 		it.each(cases)('%s', async (_name, make) => {
@@ -333,14 +457,23 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		await settle();
 		expect(hs.state.writesFor('once@example.com')).toHaveLength(1);
 		// A retry with a fresh timestamp but the same id is the same event, too.
-		const retry = signedLoopsDelivery(SECRET, JSON.parse(delivery.body) as object, { id: delivery.id, timestamp: nowSeconds() + 1 });
+		const retry = signedLoopsDelivery(SECRET, JSON.parse(delivery.body) as object, {
+			id: delivery.id,
+			timestamp: nowSeconds() + 1,
+		});
 		expect((await post(url, retry.body, retry.headers)).status).toBe(200);
 		expect(n8n.webhookRuns).toHaveLength(1);
 	});
 
 	it('a refused copy does not use up the id: the genuine delivery still runs', async () => {
 		const genuine = signedLoopsDelivery(SECRET, loopsPayloads.contactCreated('first@example.com'));
-		const forged = { ...genuine, headers: { ...genuine.headers, 'webhook-signature': `v1,${randomBytes(32).toString('base64')}` } };
+		const forged = {
+			...genuine,
+			headers: {
+				...genuine.headers,
+				'webhook-signature': `v1,${randomBytes(32).toString('base64')}`,
+			},
+		};
 		expect((await post(url, forged.body, forged.headers)).status).toBe(401);
 		expect((await post(url, genuine.body, genuine.headers)).status).toBe(200);
 		expect(n8n.webhookRuns).toHaveLength(1);
@@ -354,9 +487,20 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 
 		beforeAll(async () => {
 			filtered = new N8nTestInstance();
-			filtered.addCredential({ id: 'loopsTest0000001', name: 'Loops signing secret', type: 'loopsWebhookSigningApi', data: { signingSecret: SECRET } });
-			const only = trigger({ events: ['contact.created'], options: { toleranceSeconds: 60 } }, 'loops-only-created');
-			onlyCreated = await filtered.serveWebhook({ nodes: [only], connections: {} }, 'Loops Trigger');
+			filtered.addCredential({
+				id: 'loopsTest0000001',
+				name: 'Loops signing secret',
+				type: 'loopsWebhookSigningApi',
+				data: { signingSecret: SECRET },
+			});
+			const only = trigger(
+				{ events: ['contact.created'], options: { toleranceSeconds: 60 } },
+				'loops-only-created',
+			);
+			onlyCreated = await filtered.serveWebhook(
+				{ nodes: [only], connections: {} },
+				'Loops Trigger',
+			);
 			const any = trigger({ events: ['*'] }, 'loops-any');
 			anyEvent = await filtered.serveWebhook({ nodes: [any], connections: {} }, 'Loops Trigger');
 		});
@@ -368,7 +512,10 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		});
 
 		it('a verified event that is not selected is acknowledged and starts nothing', async () => {
-			const delivery = signedLoopsDelivery(SECRET, loopsPayloads.contactUnsubscribed('x@example.com'));
+			const delivery = signedLoopsDelivery(
+				SECRET,
+				loopsPayloads.contactUnsubscribed('x@example.com'),
+			);
 			const answer = await post(onlyCreated, delivery.body, delivery.headers);
 			expect(answer.status).toBe(200);
 			expect(answer.body).toEqual({ received: true, started: false });
@@ -382,17 +529,31 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 		});
 
 		it('"Any Event" accepts the test event and events Loops may add later', async () => {
-			for (const payload of [loopsPayloads.testEvent(), { eventName: 'contact.somethingNew', eventTime: nowSeconds(), webhookSchemaVersion: '1.1.0' }]) {
+			for (const payload of [
+				loopsPayloads.testEvent(),
+				{
+					eventName: 'contact.somethingNew',
+					eventTime: nowSeconds(),
+					webhookSchemaVersion: '1.1.0',
+				},
+			]) {
 				const delivery = signedLoopsDelivery(SECRET, payload);
 				expect((await post(anyEvent, delivery.body, delivery.headers)).status).toBe(200);
 			}
 			expect(filtered.webhookRuns).toHaveLength(2);
 			const [test] = await Promise.all(filtered.webhookRuns.map(async (entry) => await entry.run));
-			expect(test.json('Loops Trigger')[0]).toMatchObject({ event: 'testing.testEvent', email: null, contactId: null, subscribed: null });
+			expect(test.json('Loops Trigger')[0]).toMatchObject({
+				event: 'testing.testEvent',
+				email: null,
+				contactId: null,
+				subscribed: null,
+			});
 		});
 
 		it('the tolerance option narrows the window', async () => {
-			const delivery = signedLoopsDelivery(SECRET, loopsPayloads.contactCreated('z@example.com'), { timestamp: nowSeconds() - 120 });
+			const delivery = signedLoopsDelivery(SECRET, loopsPayloads.contactCreated('z@example.com'), {
+				timestamp: nowSeconds() - 120,
+			});
 			expect((await post(onlyCreated, delivery.body, delivery.headers)).status).toBe(401);
 			expect(filtered.webhookRuns).toHaveLength(0);
 		});
@@ -400,10 +561,21 @@ describe('Loops Trigger through n8n-core (real HTTP on 127.0.0.1)', () => {
 
 	it('an unusable secret in the credential refuses every request', async () => {
 		const broken = new N8nTestInstance();
-		broken.addCredential({ id: 'loopsTest0000001', name: 'Loops signing secret', type: 'loopsWebhookSigningApi', data: { signingSecret: 'whsec_' } });
-		const brokenUrl = await broken.serveWebhook({ nodes: [trigger({}, 'loops-broken')], connections: {} }, 'Loops Trigger');
+		broken.addCredential({
+			id: 'loopsTest0000001',
+			name: 'Loops signing secret',
+			type: 'loopsWebhookSigningApi',
+			data: { signingSecret: 'whsec_' },
+		});
+		const brokenUrl = await broken.serveWebhook(
+			{ nodes: [trigger({}, 'loops-broken')], connections: {} },
+			'Loops Trigger',
+		);
 		// With an empty key anyone could sign; the node must not accept that.
-		const delivery = signedLoopsDelivery('whsec_', loopsPayloads.contactCreated('empty@example.com'));
+		const delivery = signedLoopsDelivery(
+			'whsec_',
+			loopsPayloads.contactCreated('empty@example.com'),
+		);
 		expect((await post(brokenUrl, delivery.body, delivery.headers)).status).toBe(401);
 		expect(broken.webhookRuns).toHaveLength(0);
 		await broken.close();

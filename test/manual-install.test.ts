@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,9 +24,18 @@ const PACKAGE = 'n8n-nodes-hubspot-subscriptions';
 /** The npm command of the README's manual route, as a user would copy it. */
 function readmeInstallCommand(): string[] {
 	const readme = readFileSync(join(root, 'README.md'), 'utf8');
-	const section = readme.slice(readme.indexOf('## Install in n8n'), readme.indexOf('## Credentials'));
-	const lines = section.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('npm install') && line.endsWith(PACKAGE));
-	if (lines.length !== 1) throw new Error(`expected one "npm install … ${PACKAGE}" line in the README's install section, found ${lines.length}`);
+	const section = readme.slice(
+		readme.indexOf('## Install in n8n'),
+		readme.indexOf('## Credentials'),
+	);
+	const lines = section
+		.split('\n')
+		.map((line) => line.trim())
+		.filter((line) => line.startsWith('npm install') && line.endsWith(PACKAGE));
+	if (lines.length !== 1)
+		throw new Error(
+			`expected one "npm install … ${PACKAGE}" line in the README's install section, found ${lines.length}`,
+		);
 	return lines[0].split(/\s+/);
 }
 
@@ -30,7 +47,12 @@ function npm(args: string[], cwd: string, home: string) {
 	env.npm_config_userconfig = join(home, '.npmrc');
 	env.npm_config_cache = join(home, 'npm-cache');
 	env.npm_config_update_notifier = 'false';
-	return execFileSync('npm', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	return execFileSync('npm', args, {
+		cwd,
+		env,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 }
 
 /** Every installed package (a folder with a package.json) under node_modules, scopes included. */
@@ -65,7 +87,8 @@ function folderBytes(dir: string): number {
 
 let work: string;
 beforeAll(() => {
-	if (!existsSync(join(root, 'dist', 'nodes'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+	if (!existsSync(join(root, 'dist', 'nodes')))
+		throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 	work = mkdtempSync(join(tmpdir(), 'manual-install-'));
 	writeFileSync(join(work, '.npmrc'), '');
 });
@@ -79,7 +102,9 @@ test("the README's manual npm command installs this package alone into an empty 
 	const command = readmeInstallCommand();
 	expect(command.slice(0, 2)).toEqual(['npm', 'install']);
 
-	const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], root, work))[0] as { filename: string };
+	const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], root, work))[0] as {
+		filename: string;
+	};
 	const tarball = join(work, packed.filename);
 	const nodesFolder = join(work, '.n8n', 'nodes');
 	execFileSync('mkdir', ['-p', nodesFolder]);
@@ -89,13 +114,21 @@ test("the README's manual npm command installs this package alone into an empty 
 
 	const nodeModules = join(nodesFolder, 'node_modules');
 	expect(installedPackages(nodeModules)).toEqual([PACKAGE]);
-	for (const name of ['n8n-workflow', 'n8n-core', 'n8n']) expect(existsSync(join(nodeModules, name))).toBe(false);
+	for (const name of ['n8n-workflow', 'n8n-core', 'n8n'])
+		expect(existsSync(join(nodeModules, name))).toBe(false);
 
 	const installed = join(nodeModules, PACKAGE);
 	const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-	for (const file of [pkg.main, ...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(existsSync(join(installed, file))).toBe(true);
+	for (const file of [pkg.main, ...pkg.n8n.nodes, ...pkg.n8n.credentials])
+		expect(existsSync(join(installed, file))).toBe(true);
 	// only what `files` publishes: no sources, tests or benchmark
-	expect(readdirSync(installed).sort()).toEqual(['LICENSE', 'README.md', 'dist', 'index.js', 'package.json']);
+	expect(readdirSync(installed).sort()).toEqual([
+		'LICENSE',
+		'README.md',
+		'dist',
+		'index.js',
+		'package.json',
+	]);
 	expect(readdirSync(join(installed, 'dist')).sort()).toEqual(['credentials', 'nodes']);
 	expect(folderBytes(nodeModules)).toBeLessThan(3 * 1024 * 1024);
 });

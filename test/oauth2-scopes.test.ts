@@ -8,7 +8,10 @@ import { TestCredentialTypes, TestNodeTypes } from './harness/types';
 
 const TYPE = 'hubSpotSubscriptionsOAuth2Api';
 const REQUIRED = ['communication_preferences.read', 'communication_preferences.write'];
-const BATCH = ['communication_preferences.statuses.batch.read', 'communication_preferences.statuses.batch.write'];
+const BATCH = [
+	'communication_preferences.statuses.batch.read',
+	'communication_preferences.statuses.batch.write',
+];
 const CONTACT = [
 	'crm.objects.contacts.read',
 	'crm.objects.contacts.write',
@@ -26,7 +29,14 @@ const credentialsHelper = new TestCredentialsHelper(new TestCredentialTypes());
  */
 function authorizationUrl(saved: ICredentialDataDecryptedObject): URL {
 	const properties = credentialsHelper.getCredentialsProperties(TYPE);
-	const withDefaults = NodeHelpers.getNodeParameters(properties, saved as INodeParameters, true, false, null, null)!;
+	const withDefaults = NodeHelpers.getNodeParameters(
+		properties,
+		saved as INodeParameters,
+		true,
+		false,
+		null,
+		null,
+	)!;
 	const node: INode = {
 		id: 'credential',
 		name: 'mock',
@@ -35,8 +45,21 @@ function authorizationUrl(saved: ICredentialDataDecryptedObject): URL {
 		position: [0, 0],
 		parameters: {},
 	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new TestNodeTypes() });
-	const data = workflow.expression.getComplexParameterValue(node, withDefaults, 'internal', {}, undefined, undefined, withDefaults) as ICredentialDataDecryptedObject;
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: new TestNodeTypes(),
+	});
+	const data = workflow.expression.getComplexParameterValue(
+		node,
+		withDefaults,
+		'internal',
+		{},
+		undefined,
+		undefined,
+		withDefaults,
+	) as ICredentialDataDecryptedObject;
 	const scope = String(data.scope ?? '');
 	const client = new ClientOAuth2({
 		clientId: String(data.clientId),
@@ -48,20 +71,26 @@ function authorizationUrl(saved: ICredentialDataDecryptedObject): URL {
 		scopesSeparator: scope.includes(',') ? ',' : ' ',
 		authentication: data.authentication === 'body' ? 'body' : 'header',
 		state: 'state-for-tests',
-		...(data.authQueryParameters ? { query: parse(String(data.authQueryParameters)) as Record<string, string> } : {}),
+		...(data.authQueryParameters
+			? { query: parse(String(data.authQueryParameters)) as Record<string, string> }
+			: {}),
 	});
 	return new URL(client.code.getUri());
 }
 
 const scopesOf = (url: URL, name: string) => url.searchParams.get(name)?.split(' ') ?? [];
 
-const saved = (extra: ICredentialDataDecryptedObject = {}) => ({ clientId: 'app-client-id', clientSecret: 'app-secret', ...extra });
+const saved = (extra: ICredentialDataDecryptedObject = {}) => ({
+	clientId: 'app-client-id',
+	clientSecret: 'app-secret',
+	...extra,
+});
 
 // Mutations that turn these red: in credentials/HubSpotSubscriptionsOAuth2Api.credentials.ts,
 // send the optional scopes as `scope=` (required) instead of `optional_scope=`, or drop one of
 // the two toggles from the authQueryParameters expression.
 describe('HubSpot OAuth2: the scopes the authorization URL asks for', () => {
-	test('HubSpot\'s authorize page, the two required scopes, no optional ones by default', () => {
+	test("HubSpot's authorize page, the two required scopes, no optional ones by default", () => {
 		const url = authorizationUrl(saved());
 		expect(`${url.origin}${url.pathname}`).toBe('https://app.hubspot.com/oauth/authorize');
 		expect(url.searchParams.get('client_id')).toBe('app-client-id');

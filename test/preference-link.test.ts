@@ -20,46 +20,58 @@ const GENERATE = (extra: IDataObject = {}): IDataObject => ({
 	...extra,
 });
 
-const linkCalls = () => bed.apiRequests().filter((request) => request.path.endsWith('/links/generate'));
+const linkCalls = () =>
+	bed.apiRequests().filter((request) => request.path.endsWith('/links/generate'));
 
 describe('Preference Link → Generate', () => {
 	// Mutation that turns this red: in transport/requests.ts generateLinksRequest(), drop
 	// `channel: CHANNEL` from qs (HubSpot and the stand-in require it: 400), or build the path
 	// with '/link/generate'.
-	test.each(['2026-09', '2026-03', 'v4'] as const)('one address: one POST to %s links/generate, its links out', async (apiVersion) => {
-		const run = await bed.runNode(GENERATE({ apiVersion }), [{ email: 'ada@example.com' }]);
-		expect(run.error).toBeUndefined();
-		const calls = bed.apiRequests();
-		expect(calls.map((call) => [call.method, call.path, call.query, call.body, call.status])).toEqual([
-			[
-				'POST',
-				`/communication-preferences/${apiVersion}/links/generate`,
-				{ channel: 'EMAIL', businessUnitId: '0' },
-				{ subscriberIdString: 'ada@example.com' },
-				200,
-			],
-		]);
-		const [item] = run.output('HubSpot');
-		expect(item.pairedItem).toEqual({ item: 0 });
-		expect(item.json).toEqual({
-			email: 'ada@example.com',
-			subscriberIdString: 'ada@example.com',
-			managePreferencesUrl: expect.stringMatching(new RegExp(`^${LINK_HOST}/`)),
-			unsubscribeAllUrl: expect.stringMatching(new RegExp(`^${LINK_HOST}/`)),
-			brandId: 0,
-		});
-		// no type chosen: HubSpot returns no single-type link
-		expect(item.json).not.toHaveProperty('unsubscribeSingleUrl');
-	});
+	test.each(['2026-09', '2026-03', 'v4'] as const)(
+		'one address: one POST to %s links/generate, its links out',
+		async (apiVersion) => {
+			const run = await bed.runNode(GENERATE({ apiVersion }), [{ email: 'ada@example.com' }]);
+			expect(run.error).toBeUndefined();
+			const calls = bed.apiRequests();
+			expect(
+				calls.map((call) => [call.method, call.path, call.query, call.body, call.status]),
+			).toEqual([
+				[
+					'POST',
+					`/communication-preferences/${apiVersion}/links/generate`,
+					{ channel: 'EMAIL', businessUnitId: '0' },
+					{ subscriberIdString: 'ada@example.com' },
+					200,
+				],
+			]);
+			const [item] = run.output('HubSpot');
+			expect(item.pairedItem).toEqual({ item: 0 });
+			expect(item.json).toEqual({
+				email: 'ada@example.com',
+				subscriberIdString: 'ada@example.com',
+				managePreferencesUrl: expect.stringMatching(new RegExp(`^${LINK_HOST}/`)),
+				unsubscribeAllUrl: expect.stringMatching(new RegExp(`^${LINK_HOST}/`)),
+				brandId: 0,
+			});
+			// no type chosen: HubSpot returns no single-type link
+			expect(item.json).not.toHaveProperty('unsubscribeSingleUrl');
+		},
+	);
 
 	// Mutation that turns this red: in generate.operation.ts execute(), answer every call
 	// with `setup.outcomes.succeed(inputs[0].itemIndex, …)` (outputs not paired to their inputs:
 	// n8n-core then reports an item without a result), or loop over `inputs.slice(0, 1)`.
 	test('several items: one call each, every output paired to its input', async () => {
-		const items = ['p0@example.com', 'p1@example.com', 'p2@example.com', 'p3@example.com'].map((email) => ({ email }));
+		const items = ['p0@example.com', 'p1@example.com', 'p2@example.com', 'p3@example.com'].map(
+			(email) => ({ email }),
+		);
 		const run = await bed.runNode(GENERATE(), items);
 		expect(run.error).toBeUndefined();
-		expect(linkCalls().map((call) => (call.body as IDataObject).subscriberIdString).sort()).toEqual(items.map((item) => item.email));
+		expect(
+			linkCalls()
+				.map((call) => (call.body as IDataObject).subscriberIdString)
+				.sort(),
+		).toEqual(items.map((item) => item.email));
 		expect(bed.apiRequests()).toHaveLength(items.length);
 		const output = run.output('HubSpot');
 		expect(output).toHaveLength(items.length);
@@ -76,7 +88,10 @@ describe('Preference Link → Generate', () => {
 	// `body.subscriptionId` (no unsubscribeSingleUrl comes back), or send it as
 	// `String(input.subscriptionId)` (HubSpot takes an int64: the stand-in answers 400).
 	test('with a subscription type and a language: the type as an integer, and an unsubscribeSingleUrl', async () => {
-		const run = await bed.runNode(GENERATE({ options: { subscriptionType: '101', language: 'de' } }), [{ email: 'Bea@Example.com' }]);
+		const run = await bed.runNode(
+			GENERATE({ options: { subscriptionType: '101', language: 'de' } }),
+			[{ email: 'Bea@Example.com' }],
+		);
 		expect(run.error).toBeUndefined();
 		expect(linkCalls().map((call) => call.body)).toEqual([
 			{ subscriberIdString: 'Bea@Example.com', language: 'de', subscriptionId: 101 },
@@ -89,9 +104,13 @@ describe('Preference Link → Generate', () => {
 	// Mutation that turns this red: in generate.operation.ts parseInputs(), read the brand as
 	// `DEFAULT_BRAND` always (ignore options.businessUnitId).
 	test('the brand goes into the query, and the output names it', async () => {
-		const run = await bed.runNode(GENERATE({ options: { businessUnitId: 12345 } }), [{ email: 'cy@example.com' }]);
+		const run = await bed.runNode(GENERATE({ options: { businessUnitId: 12345 } }), [
+			{ email: 'cy@example.com' },
+		]);
 		expect(run.error).toBeUndefined();
-		expect(linkCalls().map((call) => call.query)).toEqual([{ channel: 'EMAIL', businessUnitId: '12345' }]);
+		expect(linkCalls().map((call) => call.query)).toEqual([
+			{ channel: 'EMAIL', businessUnitId: '12345' },
+		]);
 		const [json] = run.json('HubSpot');
 		expect(json.brandId).toBe(12345);
 		expect(json.managePreferencesUrl).toEqual(expect.stringContaining('businessUnitId=12345'));
@@ -101,7 +120,10 @@ describe('Preference Link → Generate', () => {
 	// unchecked (`email: String(parameters.get('email', itemIndex))`): the good item's request
 	// goes out before the bad one fails (and the bad one reaches HubSpot with Continue On Fail).
 	test('a malformed address is refused before any request, naming the item and the field', async () => {
-		const run = await bed.runNode(GENERATE(), [{ email: 'fine@example.com' }, { email: 'no at sign' }]);
+		const run = await bed.runNode(GENERATE(), [
+			{ email: 'fine@example.com' },
+			{ email: 'no at sign' },
+		]);
 		expect(run.error?.message).toMatch(/Item 2: "no at sign" is not a valid email address/);
 		expect(run.error?.description).toMatch(/Field "Email"/);
 		expect(bed.apiRequests()).toEqual([]);
@@ -110,16 +132,22 @@ describe('Preference Link → Generate', () => {
 	// Mutation that turns this red: in helpers/validation.ts optionalLanguage(), return the text
 	// without testing LANGUAGE_TAG.
 	test('a language that is no language code is refused before any request', async () => {
-		const run = await bed.runNode(GENERATE({ options: { language: 'German please' } }), [{ email: 'dee@example.com' }]);
+		const run = await bed.runNode(GENERATE({ options: { language: 'German please' } }), [
+			{ email: 'dee@example.com' },
+		]);
 		expect(run.error?.message).toMatch(/Item 1: "German please" is not a language code/);
-		expect(run.error?.description).toMatch(/Field "Language": give a language code such as en, de or pt-br/);
+		expect(run.error?.description).toMatch(
+			/Field "Language": give a language code such as en, de or pt-br/,
+		);
 		expect(bed.apiRequests()).toEqual([]);
 	});
 
 	// Mutation that turns this red: in generate.operation.ts parseInputs(), send the chosen type as
 	// is (`subscriptionId: chosenType as number`) instead of through requireSubscriptionId().
 	test('a subscription type that is no ID is refused before any request', async () => {
-		const run = await bed.runNode(GENERATE({ options: { subscriptionType: 'Newsletter' } }), [{ email: 'eve@example.com' }]);
+		const run = await bed.runNode(GENERATE({ options: { subscriptionType: 'Newsletter' } }), [
+			{ email: 'eve@example.com' },
+		]);
 		expect(run.error?.message).toMatch(/Item 1: "Newsletter" is not a subscription type ID/);
 		expect(run.error?.description).toMatch(/Field "Subscription Type"/);
 		expect(bed.apiRequests()).toEqual([]);
@@ -127,16 +155,20 @@ describe('Preference Link → Generate', () => {
 
 	// Mutation that turns this red: in generate.operation.ts execute(), swallow the error
 	// (`setup.outcomes.succeed(input.itemIndex, { email: input.email })` in the catch).
-	test('HubSpot\'s refusal (an unknown subscription type) fails the run with HubSpot\'s words', async () => {
-		const run = await bed.runNode(GENERATE({ options: { subscriptionType: '999' } }), [{ email: 'fay@example.com' }]);
+	test("HubSpot's refusal (an unknown subscription type) fails the run with HubSpot's words", async () => {
+		const run = await bed.runNode(GENERATE({ options: { subscriptionType: '999' } }), [
+			{ email: 'fay@example.com' },
+		]);
 		expect(run.error).toBeDefined();
-		expect(`${run.error?.message} ${run.error?.description ?? ''}`).toMatch(/No subscription definition exists with id 999/);
+		expect(`${run.error?.message} ${run.error?.description ?? ''}`).toMatch(
+			/No subscription definition exists with id 999/,
+		);
 		expect(linkCalls().map((call) => call.status)).toEqual([400]);
 	});
 
 	// Mutation that turns this red: in generate.operation.ts execute(), drop the try/catch
 	// (the 400 then stops the node even with Continue On Fail, and no item pairs with the error).
-	test('with Continue On Fail, HubSpot\'s refusal is that item\'s paired error; the others get their links', async () => {
+	test("with Continue On Fail, HubSpot's refusal is that item's paired error; the others get their links", async () => {
 		const run = await bed.runNode(
 			GENERATE({ options: { subscriptionType: '={{ $json.type }}' } }),
 			[
@@ -149,8 +181,12 @@ describe('Preference Link → Generate', () => {
 		expect(run.error).toBeUndefined();
 		const output = run.output('HubSpot');
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-		expect(output[0].json.unsubscribeSingleUrl).toEqual(expect.stringContaining('subscriptionId=101'));
-		expect(output[2].json.unsubscribeSingleUrl).toEqual(expect.stringContaining('subscriptionId=102'));
+		expect(output[0].json.unsubscribeSingleUrl).toEqual(
+			expect.stringContaining('subscriptionId=101'),
+		);
+		expect(output[2].json.unsubscribeSingleUrl).toEqual(
+			expect.stringContaining('subscriptionId=102'),
+		);
 		expect(output[1].json).toEqual(
 			expect.objectContaining({
 				error: expect.stringMatching(/.+/),
@@ -158,7 +194,9 @@ describe('Preference Link → Generate', () => {
 				category: 'VALIDATION_ERROR',
 			}),
 		);
-		expect(`${output[1].json.error} ${output[1].json.description ?? ''}`).toMatch(/No subscription definition exists with id 999/);
+		expect(`${output[1].json.error} ${output[1].json.description ?? ''}`).toMatch(
+			/No subscription definition exists with id 999/,
+		);
 		expect(output[1].json).not.toHaveProperty('managePreferencesUrl');
 		expect(linkCalls()).toHaveLength(3);
 	});
@@ -171,8 +209,13 @@ describe('Preference Link → Generate', () => {
 		const run = await bed.runNode(GENERATE(), [{ email: 'jo@example.com' }]);
 		expect(run.error).toBeUndefined();
 		expect(linkCalls().map((call) => call.status)).toEqual([503, 200]);
-		expect(run.json('HubSpot')).toEqual([expect.objectContaining({ email: 'jo@example.com', unsubscribeAllUrl: expect.any(String) })]);
-		const hints = run.hints('HubSpot').map((hint) => hint.message).join('\n');
+		expect(run.json('HubSpot')).toEqual([
+			expect.objectContaining({ email: 'jo@example.com', unsubscribeAllUrl: expect.any(String) }),
+		]);
+		const hints = run
+			.hints('HubSpot')
+			.map((hint) => hint.message)
+			.join('\n');
 		expect(hints).toMatch(/1 reads retried after a server or network error/);
 		expect(hints).not.toMatch(/writes were sent again/);
 	});
@@ -180,8 +223,10 @@ describe('Preference Link → Generate', () => {
 	// Mutation that turns this red: in transport/index.ts request(), take no slot in the rate
 	// window (`release = () => {}` instead of `await scheduler.acquire()`): 25 calls then go out
 	// at once and the stand-in answers 429 to the eleventh.
-	test('many items: one call each, within HubSpot\'s rate window (no 429)', async () => {
-		const items = Array.from({ length: 25 }, (_, index) => ({ email: `paced${index}@example.com` }));
+	test("many items: one call each, within HubSpot's rate window (no 429)", async () => {
+		const items = Array.from({ length: 25 }, (_, index) => ({
+			email: `paced${index}@example.com`,
+		}));
 		const run = await bed.runNode(GENERATE(), items);
 		expect(run.error).toBeUndefined();
 		expect(run.output('HubSpot')).toHaveLength(25);

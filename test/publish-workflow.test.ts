@@ -18,7 +18,9 @@ interface Workflow {
 }
 
 const root = join(__dirname, '..');
-const workflow = parse(readFileSync(join(root, '.github', 'workflows', 'publish.yml'), 'utf8')) as Workflow;
+const workflow = parse(
+	readFileSync(join(root, '.github', 'workflows', 'publish.yml'), 'utf8'),
+) as Workflow;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, any>;
 
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
@@ -50,7 +52,9 @@ describe('.github/workflows/publish.yml: npm publish with provenance, on version
 
 	test('publishes with a provenance statement, publicly, with the npm token from the secrets', () => {
 		const publish = steps[indexOf(/^npm publish\b/)];
-		expect(publish.run!.split(/\s+/)).toEqual(expect.arrayContaining(['--provenance', '--access', 'public']));
+		expect(publish.run!.split(/\s+/)).toEqual(
+			expect.arrayContaining(['--provenance', '--access', 'public']),
+		);
 		expect(publish.env?.NODE_AUTH_TOKEN).toMatch(/^\$\{\{\s*secrets\.[A-Z_]+\s*\}\}$/);
 	});
 
@@ -71,13 +75,16 @@ describe('.github/workflows/publish.yml: npm publish with provenance, on version
 // Mutation that turns this red (tried): change `repository.url` to another repository, or the
 // author's url to another owner.
 describe('package.json names the public repository and the author consistently', () => {
-	const repository = 'https://github.com/n8n-nodes-hubspot-subscriptions/n8n-nodes-hubspot-subscriptions';
+	const repository =
+		'https://github.com/n8n-nodes-hubspot-subscriptions/n8n-nodes-hubspot-subscriptions';
 
 	test('repository, homepage, bugs and author point to the same GitHub repository and owner', () => {
 		expect(pkg.repository).toEqual({ type: 'git', url: `git+${repository}.git` });
 		expect(pkg.homepage).toBe(`${repository}#readme`);
 		expect(pkg.bugs).toEqual({ url: `${repository}/issues` });
-		expect(pkg.author.url).toBe(new URL(repository).origin + '/' + new URL(repository).pathname.split('/')[1]);
+		expect(pkg.author.url).toBe(
+			new URL(repository).origin + '/' + new URL(repository).pathname.split('/')[1],
+		);
 		expect(pkg.license).toBe('MIT');
 		expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
 		expect(pkg.dependencies ?? {}).toEqual({});

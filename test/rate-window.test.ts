@@ -27,7 +27,10 @@ describe('the rolling window, on its own', () => {
 		order.forEach(({ at }, position) => {
 			if (position < limits.maxRequests) return;
 			// The slot freed first must have been out of the window when this one went.
-			const freed = order.slice(0, position).map(({ index }) => answeredAt[index]).sort((a, b) => a - b);
+			const freed = order
+				.slice(0, position)
+				.map(({ index }) => answeredAt[index])
+				.sort((a, b) => a - b);
 			const earliestAllowed = freed[position - limits.maxRequests] + limits.windowMs;
 			expect(at).toBeGreaterThanOrEqual(earliestAllowed - 1); // timers fire to the millisecond
 		});
@@ -48,7 +51,11 @@ describe('the rolling window, on its own', () => {
 	});
 
 	it('after a pause (a 429), nothing is sent until the pause is over', async () => {
-		const scheduler = new RateWindowScheduler({ maxRequests: 100, windowMs: 1000, maxConcurrent: 10 });
+		const scheduler = new RateWindowScheduler({
+			maxRequests: 100,
+			windowMs: 1000,
+			maxConcurrent: 10,
+		});
 		const pausedAt = Date.now();
 		scheduler.pause(80);
 		const release = await scheduler.acquire();
@@ -64,7 +71,9 @@ describe('the rolling window, on its own', () => {
 		(await scheduler.acquire())();
 		const freedAt = Date.now();
 		const events: string[] = [];
-		const gaveUp = scheduler.acquireWithin(50).then((release) => events.push(release ? 'granted' : 'gave up'));
+		const gaveUp = scheduler
+			.acquireWithin(50)
+			.then((release) => events.push(release ? 'granted' : 'gave up'));
 		const next = scheduler.acquire().then((release) => {
 			events.push('next granted');
 			release();
@@ -77,24 +86,36 @@ describe('the rolling window, on its own', () => {
 		expect(nextAt - freedAt).toBeGreaterThanOrEqual(199);
 	});
 
-	it('HubSpot\'s headers lower the budget and set the window', () => {
-		const scheduler = new RateWindowScheduler({ maxRequests: 100, windowMs: 10_000, maxConcurrent: 10 });
-		scheduler.observeHeaders({ 'x-hubspot-ratelimit-max': '50', 'x-hubspot-ratelimit-interval-milliseconds': '10000' });
+	it("HubSpot's headers lower the budget and set the window", () => {
+		const scheduler = new RateWindowScheduler({
+			maxRequests: 100,
+			windowMs: 10_000,
+			maxConcurrent: 10,
+		});
+		scheduler.observeHeaders({
+			'x-hubspot-ratelimit-max': '50',
+			'x-hubspot-ratelimit-interval-milliseconds': '10000',
+		});
 		expect(scheduler.effectiveMax).toBe(50);
 		// Another window length: the user's rate is kept (100 per 10 s = 10 per second).
-		scheduler.observeHeaders({ 'x-hubspot-ratelimit-max': '500', 'x-hubspot-ratelimit-interval-milliseconds': '1000' });
+		scheduler.observeHeaders({
+			'x-hubspot-ratelimit-max': '500',
+			'x-hubspot-ratelimit-interval-milliseconds': '1000',
+		});
 		expect(scheduler.effectiveWindowMs).toBe(1000);
 		expect(scheduler.effectiveMax).toBe(10);
 	});
 });
 
-describe('the rolling window against HubSpot\'s limit, through n8n-core', () => {
+describe("the rolling window against HubSpot's limit, through n8n-core", () => {
 	const bed = new Bed();
 	beforeAll(async () => await bed.start({ rateLimit: { maxRequests: 10, windowMs: 1000 } }));
 	afterAll(async () => await bed.stop());
 
 	it('one request per item at 10 per second: every write lands and HubSpot never answers 429', async () => {
-		const items = Array.from({ length: 35 }, (_, index) => ({ email: `paced${index}@example.com` }));
+		const items = Array.from({ length: 35 }, (_, index) => ({
+			email: `paced${index}@example.com`,
+		}));
 		const run = await bed.runNode(
 			{
 				resource: 'subscriptionStatus',
@@ -115,7 +136,8 @@ describe('the rolling window against HubSpot\'s limit, through n8n-core', () => 
 		const requests = bed.apiRequests();
 		expect(requests.filter((request) => request.status === 429)).toEqual([]);
 		expect(requests).toHaveLength(35);
-		for (const { email } of items) expect(bed.hubspot.state.getStatus(email, 102)?.status).toBe('SUBSCRIBED');
+		for (const { email } of items)
+			expect(bed.hubspot.state.getStatus(email, 102)?.status).toBe('SUBSCRIBED');
 		// HubSpot's own count: never more than 10 arrivals in any second.
 		const arrivals = requests.map((request) => request.receivedAt).sort((a, b) => a - b);
 		arrivals.forEach((at, index) => {

@@ -55,7 +55,12 @@ test('an outage (503 on every write) sends every item to Retry Later as it came 
 });
 
 test("HubSpot's daily limit goes to Retry Later too, with the policy named", async () => {
-	bed.hubspot.injectFault({ kind: 'rateLimit', policy: 'DAILY', path: /\/statuses\//, untilMs: 60_000 });
+	bed.hubspot.injectFault({
+		kind: 'rateLimit',
+		policy: 'DAILY',
+		path: /\/statuses\//,
+		untilMs: 60_000,
+	});
 	const run = await bed.runNode(SET(), items(2, 'daily'));
 	expect(run.error).toBeUndefined();
 	expect(run.json('HubSpot', 0)).toEqual([]);
@@ -66,7 +71,12 @@ test("HubSpot's daily limit goes to Retry Later too, with the policy named", asy
 });
 
 test('only the failing item goes to Retry Later; the others are written and stay on Done', async () => {
-	bed.hubspot.injectFault({ kind: 'status', status: 502, path: /mixed1%40example\.com/, untilMs: 60_000 });
+	bed.hubspot.injectFault({
+		kind: 'status',
+		status: 502,
+		path: /mixed1%40example\.com/,
+		untilMs: 60_000,
+	});
 	const run = await bed.runNode(SET(), items(3, 'mixed'));
 	expect(run.error).toBeUndefined();
 	const done = run.output('HubSpot', 0);
@@ -78,10 +88,15 @@ test('only the failing item goes to Retry Later; the others are written and stay
 });
 
 test('a permanent error (401, a bad token) stays an error and never goes to Retry Later', async () => {
-	const run = await bed.runNode(SET(), items(2, 'perm'), { credentialId: CREDENTIAL_IDS.wrongToken });
+	const run = await bed.runNode(SET(), items(2, 'perm'), {
+		credentialId: CREDENTIAL_IDS.wrongToken,
+	});
 	expect(run.error?.message).toMatch(/HubSpot/);
 	expect(bed.hubspot.state.allWrites).toEqual([]);
-	const cof = await bed.runNode(SET(), items(2, 'perm'), { credentialId: CREDENTIAL_IDS.wrongToken, continueOnFail: true });
+	const cof = await bed.runNode(SET(), items(2, 'perm'), {
+		credentialId: CREDENTIAL_IDS.wrongToken,
+		continueOnFail: true,
+	});
 	expect(cof.output('HubSpot', 1)).toEqual([]);
 	expect(cof.json('HubSpot', 0).map((json) => json.httpCode)).toEqual(['401', '401']);
 });
@@ -91,7 +106,9 @@ test('an item that has used its rounds fails for good ("gave up") instead of loo
 	const [item] = items(1, 'tired');
 	const run = await bed.runNode(SET(), [{ ...item, retryLater: { round: 3, reason: 'earlier' } }]);
 	expect(run.error?.message).toMatch(/gave up after 3 Retry Later rounds/);
-	const cof = await bed.runNode(SET(), [{ ...item, retryLater: { round: 3, reason: 'earlier' } }], { continueOnFail: true });
+	const cof = await bed.runNode(SET(), [{ ...item, retryLater: { round: 3, reason: 'earlier' } }], {
+		continueOnFail: true,
+	});
 	expect(cof.output('HubSpot', 1)).toEqual([]);
 	expect(cof.json('HubSpot', 0)[0].error).toMatch(/gave up after 3 Retry Later rounds/);
 });
@@ -109,7 +126,14 @@ function loopWorkflow(parameters: IDataObject): TestWorkflow {
 		name: 'retry-loop',
 		nodes: [
 			hubspot,
-			{ id: 'wait', name: 'Wait', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [400, 200], parameters: {} },
+			{
+				id: 'wait',
+				name: 'Wait',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [400, 200],
+				parameters: {},
+			},
 		],
 		connections: {
 			HubSpot: { main: [[], [{ node: 'Wait', type: 'main', index: 0 }]] },
@@ -123,15 +147,21 @@ test('the loop lands every write once HubSpot recovers, keeping the item through
 	// Allow Resubscribe on keeps the resubscribe guard's reads out of the count.
 	bed.hubspot.injectFault({ kind: 'status', status: 503, path: /\/statuses\//, times: 4 });
 	const input = items(2, 'loop');
-	const run = await bed.n8n.run(loopWorkflow(SET({ options: { allowResubscribe: true } })), { start: 'HubSpot', items: input });
+	const run = await bed.n8n.run(loopWorkflow(SET({ options: { allowResubscribe: true } })), {
+		start: 'HubSpot',
+		items: input,
+	});
 	expect(run.error).toBeUndefined();
 	const runs = run.run.data.resultData.runData.HubSpot;
 	expect(runs).toHaveLength(2);
 	const done = run.output('HubSpot', 0);
 	expect(done.map((item) => item.json.email)).toEqual(['loop0@example.com', 'loop1@example.com']);
-	for (const { email } of input) expect(bed.hubspot.state.getStatus(email, 102)?.status).toBe('SUBSCRIBED');
+	for (const { email } of input)
+		expect(bed.hubspot.state.getStatus(email, 102)?.status).toBe('SUBSCRIBED');
 	// Each address changed once: the failed attempts wrote nothing.
-	expect(bed.hubspot.state.allWrites.filter((write) => write.reason !== 'NO_STATUS_CHANGE')).toHaveLength(2);
+	expect(
+		bed.hubspot.state.allWrites.filter((write) => write.reason !== 'NO_STATUS_CHANGE'),
+	).toHaveLength(2);
 	expect(bed.hubspot.state.allWrites.map((write) => write.legalBasisExplanation)).toEqual([
 		'Double opt-in confirmed (event 0)',
 		'Double opt-in confirmed (event 1)',
@@ -140,7 +170,10 @@ test('the loop lands every write once HubSpot recovers, keeping the item through
 
 test('a loop against a HubSpot that never recovers ends after Max Retry Later Rounds', async () => {
 	bed.hubspot.injectFault({ kind: 'status', status: 503, path: /\/statuses\//, untilMs: 120_000 });
-	const run = await bed.n8n.run(loopWorkflow(SET({ maxRetryRounds: 2 })), { start: 'HubSpot', items: items(1, 'never') });
+	const run = await bed.n8n.run(loopWorkflow(SET({ maxRetryRounds: 2 })), {
+		start: 'HubSpot',
+		items: items(1, 'never'),
+	});
 	// Round 0 (the first run), then two rounds through the loop, then the final error.
 	expect(run.run.data.resultData.runData.HubSpot).toHaveLength(3);
 	expect(run.error?.message).toMatch(/gave up after 2 Retry Later rounds/);
@@ -150,11 +183,21 @@ test('a loop against a HubSpot that never recovers ends after Max Retry Later Ro
 test('Unsubscribe All sends its items to Retry Later in an outage too', async () => {
 	bed.hubspot.injectFault({ kind: 'status', status: 503, untilMs: 60_000 });
 	const withdrawals = await bed.runNode(
-		{ resource: 'unsubscribeAll', operation: 'batchUnsubscribe', email: '={{ $json.email }}', retryLaterOutput: true, requestSettings: QUICK },
+		{
+			resource: 'unsubscribeAll',
+			operation: 'batchUnsubscribe',
+			email: '={{ $json.email }}',
+			retryLaterOutput: true,
+			requestSettings: QUICK,
+		},
 		items(2, 'withdraw'),
 	);
 	expect(withdrawals.error).toBeUndefined();
-	expect(withdrawals.json('HubSpot', 1).map((json) => [json.email, (json.retryLater as IDataObject).round])).toEqual([
+	expect(
+		withdrawals
+			.json('HubSpot', 1)
+			.map((json) => [json.email, (json.retryLater as IDataObject).round]),
+	).toEqual([
 		['withdraw0@example.com', 1],
 		['withdraw1@example.com', 1],
 	]);
@@ -177,6 +220,9 @@ test('Record External Double Opt-In sends its items to Retry Later when HubSpot 
 		items(2, 'confirm'),
 	);
 	expect(confirmations.error).toBeUndefined();
-	expect(confirmations.output('HubSpot', 1).map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	expect(confirmations.output('HubSpot', 1).map((item) => item.pairedItem)).toEqual([
+		{ item: 0 },
+		{ item: 1 },
+	]);
 	expect(bed.hubspot.state.contactByEmail('confirm0@example.com')).toBeUndefined();
 });

@@ -28,17 +28,27 @@ describe('the token credential with a HubSpot Service Key', () => {
 		expect(types.error).toBeUndefined();
 		expect(types.json('HubSpot').length).toBeGreaterThan(3);
 
-		const set = await bed.runNode({ ...SUBSCRIBE, email: 'key@example.com', subscriptionType: byId(101) }, [{ occurredAt: 'now' }], {
-			credentialId: SERVICE_KEY_CREDENTIAL,
-		});
+		const set = await bed.runNode(
+			{ ...SUBSCRIBE, email: 'key@example.com', subscriptionType: byId(101) },
+			[{ occurredAt: 'now' }],
+			{
+				credentialId: SERVICE_KEY_CREDENTIAL,
+			},
+		);
 		expect(set.error).toBeUndefined();
-		expect(set.json('HubSpot')[0]).toMatchObject({ email: 'key@example.com', status: 'SUBSCRIBED' });
+		expect(set.json('HubSpot')[0]).toMatchObject({
+			email: 'key@example.com',
+			status: 'SUBSCRIBED',
+		});
 
 		const requests = bed.apiRequests();
 		expect(requests.length).toBeGreaterThanOrEqual(2);
-		for (const request of requests) expect(request.headers.authorization).toBe(`Bearer ${SERVICE_KEY_TOKEN}`);
+		for (const request of requests)
+			expect(request.headers.authorization).toBe(`Bearer ${SERVICE_KEY_TOKEN}`);
 		// The key never shows in the node's output.
-		expect(JSON.stringify([types.json('HubSpot'), set.json('HubSpot')])).not.toContain(SERVICE_KEY_TOKEN);
+		expect(JSON.stringify([types.json('HubSpot'), set.json('HubSpot')])).not.toContain(
+			SERVICE_KEY_TOKEN,
+		);
 	});
 });
 
@@ -50,7 +60,11 @@ describe("the token credential's Test button (n8n's credential test request, run
 	const data = (accessToken: string) => ({ accessToken, baseUrl: bed.hubspot.url });
 
 	test('a Service Key with the communication preferences scope passes', async () => {
-		const result = await testCredential(bed.n8n, 'hubSpotSubscriptionsApi', data(SERVICE_KEY_TOKEN));
+		const result = await testCredential(
+			bed.n8n,
+			'hubSpotSubscriptionsApi',
+			data(SERVICE_KEY_TOKEN),
+		);
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 		const [request] = bed.apiRequests();
 		expect(request.method).toBe('GET');
@@ -65,7 +79,11 @@ describe("the token credential's Test button (n8n's credential test request, run
 	});
 
 	test('a key HubSpot does not know fails (401)', async () => {
-		const result = await testCredential(bed.n8n, 'hubSpotSubscriptionsApi', data('pat-na1-00000000-0000-4000-8000-000000000000'));
+		const result = await testCredential(
+			bed.n8n,
+			'hubSpotSubscriptionsApi',
+			data('pat-na1-00000000-0000-4000-8000-000000000000'),
+		);
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/HTTP status code: 401/);
 	});

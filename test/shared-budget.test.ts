@@ -18,9 +18,10 @@ function nodeOfAnotherProcess(): INodeType {
 	let node: INodeType | undefined;
 	jest.isolateModules(() => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { HubSpotSubscriptions } = require('../nodes/HubSpotSubscriptions/HubSpotSubscriptions.node') as {
-			HubSpotSubscriptions: new () => INodeType;
-		};
+		const { HubSpotSubscriptions } =
+			require('../nodes/HubSpotSubscriptions/HubSpotSubscriptions.node') as {
+				HubSpotSubscriptions: new () => INodeType;
+			};
 		node = new HubSpotSubscriptions();
 	});
 	return node!;
@@ -46,7 +47,9 @@ const ITEMS_PER_PROCESS = 60;
 async function twoProcessesWriting(hubspot: StandIn) {
 	const processes = [processOf(hubspot), processOf(hubspot)];
 	const write = (n8n: N8nTestInstance, p: number): Promise<TestRun> => {
-		const items = Array.from({ length: ITEMS_PER_PROCESS }, (_, i) => ({ email: `p${p}-${i}@example.com` }));
+		const items = Array.from({ length: ITEMS_PER_PROCESS }, (_, i) => ({
+			email: `p${p}-${i}@example.com`,
+		}));
 		const workflow = hubspotWorkflow({
 			resource: 'subscriptionStatus',
 			operation: 'set',
@@ -66,7 +69,8 @@ async function twoProcessesWriting(hubspot: StandIn) {
 	await Promise.all(processes.map((n8n) => n8n.close()));
 	const api = hubspot.requests.filter((r) => !r.path.startsWith('/oauth/'));
 	// Both processes are under way from the first arrival of the later one.
-	const firstOf = (p: number) => Math.min(...api.filter((r) => r.path.includes(`p${p}-`)).map((r) => r.receivedAt));
+	const firstOf = (p: number) =>
+		Math.min(...api.filter((r) => r.path.includes(`p${p}-`)).map((r) => r.receivedAt));
 	const bothUnderWay = Math.max(firstOf(0), firstOf(1));
 	const rejected = api.filter((r) => r.status === 429);
 	return {
@@ -99,7 +103,7 @@ describe('one HubSpot budget across two processes (separate schedulers, one toke
 	// own window of 20 per second and HubSpot answers dozens of requests with 429 in every window.
 	// (Also red: OTHERS_MEMORY = 1; the process whose burst comes first in each window never sees
 	// the other's, forgets it, and overruns the budget every few windows.)
-	it('going by HubSpot\'s Remaining header, both write everything; after the first window no request is answered 429', async () => {
+	it("going by HubSpot's Remaining header, both write everything; after the first window no request is answered 429", async () => {
 		const hubspot = await startHubSpotStandIn({ rateLimit: LIMIT, latencyMs: [5, 15] });
 		try {
 			const { runs, total, rejected, rejectedLater, wallMs } = await twoProcessesWriting(hubspot);
@@ -122,7 +126,10 @@ describe('one HubSpot budget across two processes (separate schedulers, one toke
 	// none in the scheduler can (this is the process-local limit the README documents); if the
 	// stand-in counted per connection instead of per token, there would be no 429s and it fails.
 	it('with the process-local window alone (no Remaining header), the same run meets 429s in every window', async () => {
-		const hubspot = await startHubSpotStandIn({ rateLimit: { ...LIMIT, remainingHeader: false }, latencyMs: [5, 15] });
+		const hubspot = await startHubSpotStandIn({
+			rateLimit: { ...LIMIT, remainingHeader: false },
+			latencyMs: [5, 15],
+		});
 		try {
 			const { runs, total, rejectedLater } = await twoProcessesWriting(hubspot);
 			expectEveryWriteLanded(hubspot, runs);

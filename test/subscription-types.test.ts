@@ -12,12 +12,20 @@ describe('Subscription Type → Get Many', () => {
 		['privateAppToken', 'v4'],
 		['oAuth2', '2026-09'],
 		['oAuth2', 'v4'],
-	] as const)('lists the account\'s types (%s, %s)', async (auth, apiVersion) => {
-		const run = await bed.runNode({ resource: 'subscriptionType', operation: 'getAll', apiVersion }, [{}], { auth });
+	] as const)("lists the account's types (%s, %s)", async (auth, apiVersion) => {
+		const run = await bed.runNode(
+			{ resource: 'subscriptionType', operation: 'getAll', apiVersion },
+			[{}],
+			{ auth },
+		);
 		expect(run.error).toBeUndefined();
 		const names = run.json('HubSpot').map((type) => type.name);
 		expect(names).toEqual(
-			expect.arrayContaining(['Marketing Information', 'Product Updates', 'Acme Outdoor Newsletter']),
+			expect.arrayContaining([
+				'Marketing Information',
+				'Product Updates',
+				'Acme Outdoor Newsletter',
+			]),
 		);
 		const [request] = bed.apiRequests();
 		expect(request.method).toBe('GET');
@@ -26,7 +34,9 @@ describe('Subscription Type → Get Many', () => {
 			auth === 'oAuth2' ? 'Bearer oauth-access-token-initial' : 'Bearer pat-standin-enterprise',
 		);
 		// every output item is paired to the input item that asked
-		expect(run.output('HubSpot').every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(
+			run.output('HubSpot').every((item) => (item.pairedItem as { item: number }).item === 0),
+		).toBe(true);
 	});
 
 	test('filters by brand, keeps only active types, and includes translations', async () => {
@@ -39,7 +49,9 @@ describe('Subscription Type → Get Many', () => {
 		expect(request.query).toEqual({ businessUnitId: '12345', includeTranslations: 'true' });
 		const types = run.json('HubSpot');
 		expect(types.map((type) => type.id).sort()).toEqual(['201', '202']);
-		expect(types.every((type) => type.businessUnitId === 12345 && type.isActive === true)).toBe(true);
+		expect(types.every((type) => type.businessUnitId === 12345 && type.isActive === true)).toBe(
+			true,
+		);
 
 		const all = await bed.runNode({
 			resource: 'subscriptionType',
@@ -55,11 +67,16 @@ describe('Subscription Type → Get Many', () => {
 	});
 
 	test('limit returns only the first types', async () => {
-		const run = await bed.runNode({ resource: 'subscriptionType', operation: 'getAll', returnAll: false, limit: 2 });
+		const run = await bed.runNode({
+			resource: 'subscriptionType',
+			operation: 'getAll',
+			returnAll: false,
+			limit: 2,
+		});
 		expect(run.json('HubSpot')).toHaveLength(2);
 	});
 
-	test('a wrong token is a NodeApiError with HubSpot\'s message, category and correlation ID, and no token', async () => {
+	test("a wrong token is a NodeApiError with HubSpot's message, category and correlation ID, and no token", async () => {
 		const run = await bed.runNode({ resource: 'subscriptionType', operation: 'getAll' }, [{}], {
 			credentialId: 'hsWrongToken0001',
 		});
@@ -77,7 +94,8 @@ describe('Subscription Type → Get Many', () => {
 		expect(error.errorResponse.correlationId).toMatch(/^[0-9a-f-]{36}$/);
 		expect(error.description).toContain(String(error.errorResponse.correlationId));
 		expect(error.message).toMatch(/^HubSpot: /);
-		const serialized = JSON.stringify(run.run) + JSON.stringify(error) + String((error as unknown as Error).stack);
+		const serialized =
+			JSON.stringify(run.run) + JSON.stringify(error) + String((error as unknown as Error).stack);
 		expect(serialized).not.toContain('pat-na1-not-a-real-token-0000');
 	});
 });
@@ -89,12 +107,19 @@ describe('dropdowns', () => {
 		type: 'n8n-nodes-hubspot-subscriptions.hubSpotSubscriptions',
 		typeVersion: 1,
 		position: [0, 0] as [number, number],
-		parameters: { authentication: 'privateAppToken', resource: 'subscriptionStatus', operation: 'set' },
+		parameters: {
+			authentication: 'privateAppToken',
+			resource: 'subscriptionStatus',
+			operation: 'set',
+		},
 		credentials: { hubSpotSubscriptionsApi: { id: 'hsEnterprise0001', name: 'HubSpot' } },
 	};
 
 	test('the subscription type list shows name and brand, marks internal types, and leaves out archived ones', async () => {
-		const result = (await bed.n8n.loadOptions(node, { type: 'listSearch', name: 'searchSubscriptionTypes' })) as {
+		const result = (await bed.n8n.loadOptions(node, {
+			type: 'listSearch',
+			name: 'searchSubscriptionTypes',
+		})) as {
 			results: Array<{ name: string; value: string }>;
 		};
 		const names = result.results.map((entry) => entry.name);
@@ -104,7 +129,9 @@ describe('dropdowns', () => {
 		// HubSpot takes no status for an archived type, so a write never offers one
 		expect(result.results.map((entry) => entry.value)).not.toContain('104');
 		expect(result.results).toHaveLength(5);
-		expect(result.results.find((entry) => entry.name.startsWith('Product Updates'))!.value).toBe('102');
+		expect(result.results.find((entry) => entry.name.startsWith('Product Updates'))!.value).toBe(
+			'102',
+		);
 	});
 
 	test('search narrows the list, and a chosen brand narrows it to that brand', async () => {
@@ -124,8 +151,11 @@ describe('dropdowns', () => {
 		expect(bed.apiRequests().at(-1)!.query.businessUnitId).toBe('12345');
 	});
 
-	test('brands are the ones the account\'s types belong to', async () => {
-		const brands = (await bed.n8n.loadOptions(node, { type: 'loadOptions', name: 'getBrands' })) as Array<{
+	test("brands are the ones the account's types belong to", async () => {
+		const brands = (await bed.n8n.loadOptions(node, {
+			type: 'loadOptions',
+			name: 'getBrands',
+		})) as Array<{
 			name: string;
 			value: number;
 		}>;
@@ -139,10 +169,18 @@ describe('dropdowns', () => {
 		const oauthNode = {
 			...node,
 			parameters: { ...node.parameters, authentication: 'oAuth2' },
-			credentials: { hubSpotSubscriptionsOAuth2Api: { id: 'hsOAuth000000001', name: 'HubSpot OAuth2' } },
+			credentials: {
+				hubSpotSubscriptionsOAuth2Api: { id: 'hsOAuth000000001', name: 'HubSpot OAuth2' },
+			},
 		};
-		const options = (await bed.n8n.loadOptions(oauthNode, { type: 'loadOptions', name: 'getSubscriptionTypes' }, oauthNode.parameters)) as unknown[];
+		const options = (await bed.n8n.loadOptions(
+			oauthNode,
+			{ type: 'loadOptions', name: 'getSubscriptionTypes' },
+			oauthNode.parameters,
+		)) as unknown[];
 		expect(options.length).toBe(5); // the active types
-		expect(bed.apiRequests().at(-1)!.headers.authorization).toBe('Bearer oauth-access-token-initial');
+		expect(bed.apiRequests().at(-1)!.headers.authorization).toBe(
+			'Bearer oauth-access-token-initial',
+		);
 	});
 });

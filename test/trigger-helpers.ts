@@ -16,9 +16,17 @@ export function newSigningSecret(): string {
  * The spec's scheme: key = base64-decode(secret without "whsec_"); content =
  * "{msg_id}.{timestamp}.{payload}"; signature = "v1," + base64(HMAC-SHA256(key, content)).
  */
-export function standardWebhookSignature(secret: string, id: string, timestamp: number | string, body: Buffer | string) {
+export function standardWebhookSignature(
+	secret: string,
+	id: string,
+	timestamp: number | string,
+	body: Buffer | string,
+) {
 	const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-	const content = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), Buffer.isBuffer(body) ? body : Buffer.from(body)]);
+	const content = Buffer.concat([
+		Buffer.from(`${id}.${timestamp}.`),
+		Buffer.isBuffer(body) ? body : Buffer.from(body),
+	]);
 	return `v1,${createHmac('sha256', key).update(content).digest('base64')}`;
 }
 
@@ -77,7 +85,11 @@ export interface HttpAnswer {
 }
 
 /** POSTs raw bytes exactly as given. */
-export function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export function post(
+	url: string,
+	body: string | Buffer,
+	headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
 	return new Promise((resolve, reject) => {
 		const req = httpRequest(url, { method: 'POST', headers, agent: false }, (res) => {
 			const chunks: Buffer[] = [];
@@ -101,7 +113,11 @@ export function post(url: string, body: string | Buffer, headers: Record<string,
 
 /** Loops' documented example payloads (loops.so/docs/webhooks), with the given address. */
 export const loopsPayloads = {
-	contactCreated: (email: string, optInStatus: string | null = 'accepted', eventTime = nowSeconds()) => ({
+	contactCreated: (
+		email: string,
+		optInStatus: string | null = 'accepted',
+		eventTime = nowSeconds(),
+	) => ({
 		eventName: 'contact.created',
 		eventTime,
 		webhookSchemaVersion: '1.0.0',

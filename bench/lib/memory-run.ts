@@ -4,9 +4,19 @@ import { records, round, SUBSCRIPTION_ID } from './scenarios';
 import { StandInProcess } from './standin-process';
 
 export async function hubspotMemoryRun(count: number) {
-	const hubspot = await StandInProcess.start({ maxRequests: 100, windowMs: 10_000, latencyMs: [0, 0], rateLimit: false });
+	const hubspot = await StandInProcess.start({
+		maxRequests: 100,
+		windowMs: 10_000,
+		latencyMs: [0, 0],
+		rateLimit: false,
+	});
 	const n8n = new N8nTestInstance();
-	n8n.addCredential({ id: 'hsMemory00000001', name: 'HubSpot', type: 'hubSpotSubscriptionsApi', data: { accessToken: 'pat-standin-enterprise', baseUrl: hubspot.url } });
+	n8n.addCredential({
+		id: 'hsMemory00000001',
+		name: 'HubSpot',
+		type: 'hubSpotSubscriptionsApi',
+		data: { accessToken: 'pat-standin-enterprise', baseUrl: hubspot.url },
+	});
 	const baseline = process.memoryUsage();
 	let peakRss = baseline.rss;
 	let peakHeap = baseline.heapUsed;

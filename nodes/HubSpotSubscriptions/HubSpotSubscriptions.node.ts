@@ -1,7 +1,12 @@
 import type { IExecuteFunctions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { apiVersionField, NODE_OUTPUTS, requestSettingsField, retryLaterFields } from './actions/common.descriptions';
+import {
+	apiVersionField,
+	NODE_OUTPUTS,
+	requestSettingsField,
+	retryLaterFields,
+} from './actions/common.descriptions';
 import * as contact from './actions/contact/Contact.resource';
 import * as preferenceLink from './actions/preferenceLink/PreferenceLink.resource';
 import * as subscriptionStatus from './actions/subscriptionStatus/SubscriptionStatus.resource';
@@ -11,7 +16,9 @@ import * as unsubscribeAll from './actions/unsubscribeAll/UnsubscribeAll.resourc
 import { router } from './actions/router';
 import { listSearch, loadOptions } from './methods';
 
-const statusResources = { resource: ['subscriptionType', 'subscriptionStatus', 'unsubscribeAll', 'preferenceLink'] };
+const statusResources = {
+	resource: ['subscriptionType', 'subscriptionStatus', 'unsubscribeAll', 'preferenceLink'],
+};
 
 export class HubSpotSubscriptions implements INodeType {
 	description: INodeTypeDescription = {
@@ -65,12 +72,12 @@ export class HubSpotSubscriptions implements INodeType {
 						name: 'Preference Link',
 						value: 'preferenceLink',
 						description:
-							'An address\'s links to HubSpot\'s preference center and unsubscribe pages, for email sent from other tools',
+							"An address's links to HubSpot's preference center and unsubscribe pages, for email sent from other tools",
 					},
 					{
 						name: 'Subscription Status',
 						value: 'subscriptionStatus',
-						description: 'An address\'s status for one subscription type',
+						description: "An address's status for one subscription type",
 					},
 					{
 						name: 'Subscription Type',
@@ -80,7 +87,7 @@ export class HubSpotSubscriptions implements INodeType {
 					{
 						name: 'Unsubscribe All',
 						value: 'unsubscribeAll',
-						description: 'An address\'s opt-out of all email',
+						description: "An address's opt-out of all email",
 					},
 				],
 				default: 'subscriptionStatus',

@@ -22,7 +22,11 @@ import {
 } from '../common/webhookTrigger';
 import { LOOPS_EVENTS, normalizeLoopsEvent } from './events';
 import { LOOPS_API_CREDENTIAL, addLookedUpOptInStatus, needsOptInLookup } from './optInLookup';
-import { DEFAULT_TOLERANCE_SECONDS, decodeSigningSecret, verifyStandardWebhook } from './standardWebhooks';
+import {
+	DEFAULT_TOLERANCE_SECONDS,
+	decodeSigningSecret,
+	verifyStandardWebhook,
+} from './standardWebhooks';
 
 export class LoopsTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,7 +34,8 @@ export class LoopsTrigger implements INodeType {
 		name: 'loopsTrigger',
 		icon: { light: 'file:loops.svg', dark: 'file:loops.dark.svg' },
 		...webhookTriggerShape('loops'),
-		subtitle: '={{ ($parameter["events"] || []).includes("*") ? "Any event" : ($parameter["events"] || []).join(", ") }}',
+		subtitle:
+			'={{ ($parameter["events"] || []).includes("*") ? "Any event" : ($parameter["events"] || []).join(", ") }}',
 		description:
 			'Starts the workflow when Loops sends a webhook event, after checking its signature (contacts, mailing lists, emails)',
 		defaults: { name: 'Loops Trigger' },
@@ -47,7 +52,7 @@ export class LoopsTrigger implements INodeType {
 			},
 		],
 		activationMessage:
-			'Paste this workflow\'s production URL into Loops under Settings → Webhooks, and turn on the events you want there.',
+			"Paste this workflow's production URL into Loops under Settings → Webhooks, and turn on the events you want there.",
 		properties: [
 			{
 				displayName:
@@ -96,7 +101,7 @@ export class LoopsTrigger implements INodeType {
 						typeOptions: { minValue: 1, maxValue: 3600 },
 						default: DEFAULT_TOLERANCE_SECONDS,
 						description:
-							'How far the webhook-timestamp header may be from this server\'s clock, in either direction, before a request is refused. Standard Webhooks\' reference value is 300 (5 minutes).',
+							"How far the webhook-timestamp header may be from this server's clock, in either direction, before a request is refused. Standard Webhooks' reference value is 300 (5 minutes).",
 					},
 				],
 			},
@@ -115,7 +120,8 @@ export class LoopsTrigger implements INodeType {
 				if ('problem' in decoded) return { status: 'Error', message: decoded.problem };
 				return {
 					status: 'OK',
-					message: 'The secret has the Standard Webhooks format. Send a test event from Loops to confirm it.',
+					message:
+						'The secret has the Standard Webhooks format. Send a test event from Loops to confirm it.',
 				};
 			},
 		},
@@ -129,21 +135,28 @@ export class LoopsTrigger implements INodeType {
 		const credentials = await this.getCredentials('loopsWebhookSigningApi');
 		const secret = decodeSigningSecret(credentials.signingSecret);
 		if ('problem' in secret) {
-			this.logger.warn('Loops Trigger: the signing secret in the credential is not usable; every request is refused', {
-				node: this.getNode().name,
-			});
+			this.logger.warn(
+				'Loops Trigger: the signing secret in the credential is not usable; every request is refused',
+				{
+					node: this.getNode().name,
+				},
+			);
 			return refuse(this);
 		}
 
 		const rawBody = await rawBodyOf(this);
 		if (!rawBody) return refuse(this);
 
-		const verification = verifyStandardWebhook(secret.key, {
-			webhookId: singleHeader(this, 'webhook-id'),
-			timestamp: singleHeader(this, 'webhook-timestamp'),
-			signature: singleHeader(this, 'webhook-signature'),
-			rawBody,
-		}, toleranceSeconds);
+		const verification = verifyStandardWebhook(
+			secret.key,
+			{
+				webhookId: singleHeader(this, 'webhook-id'),
+				timestamp: singleHeader(this, 'webhook-timestamp'),
+				signature: singleHeader(this, 'webhook-signature'),
+				rawBody,
+			},
+			toleranceSeconds,
+		);
 		if (!verification.ok) {
 			this.logger.debug('Loops Trigger refused a request', {
 				node: this.getNode().name,
@@ -165,7 +178,9 @@ export class LoopsTrigger implements INodeType {
 
 		// A request stays acceptable while its timestamp is within the tolerance of the clock, so an
 		// exact copy can arrive until 2 × tolerance after the first one: remember the id that long.
-		if (replayMemory.seenBefore(replayKey(this), verification.webhookId, 2 * toleranceSeconds * 1000)) {
+		if (
+			replayMemory.seenBefore(replayKey(this), verification.webhookId, 2 * toleranceSeconds * 1000)
+		) {
 			return acknowledge({ received: true, duplicate: true });
 		}
 

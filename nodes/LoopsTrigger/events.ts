@@ -25,13 +25,13 @@ export const LOOPS_EVENTS: INodePropertyOptions[] = [
 		name: 'Contact Subscribed to Mailing List',
 		value: 'contact.mailingList.subscribed',
 		description:
-			'Also sent for contacts added through Loops\' API with no confirmation (double opt-in gates only form endpoints). Not consent on its own: see confirmedOptIn.',
+			"Also sent for contacts added through Loops' API with no confirmation (double opt-in gates only form endpoints). Not consent on its own: see confirmedOptIn.",
 	},
 	{
 		name: 'Contact Unsubscribed',
 		value: 'contact.unsubscribed',
 		description:
-			'Unsubscribed from the audience. Loops also sends it after a hard bounce and when a contact is deleted, with the same payload, so it alone cannot tell a bounce from the person\'s choice.',
+			"Unsubscribed from the audience. Loops also sends it after a hard bounce and when a contact is deleted, with the same payload, so it alone cannot tell a bounce from the person's choice.",
 	},
 	{
 		name: 'Contact Unsubscribed From Mailing List',
@@ -42,7 +42,8 @@ export const LOOPS_EVENTS: INodePropertyOptions[] = [
 	{
 		name: 'Email Hard Bounced',
 		value: 'email.hardBounced',
-		description: 'A deliverability event (deliverability: true), not a person\'s choice. Loops also sends contact.unsubscribed for it.',
+		description:
+			"A deliverability event (deliverability: true), not a person's choice. Loops also sends contact.unsubscribed for it.",
 	},
 	{ name: 'Email Opened', value: 'email.opened' },
 	{ name: 'Email Resubscribed', value: 'email.resubscribed' },
@@ -54,14 +55,15 @@ export const LOOPS_EVENTS: INodePropertyOptions[] = [
 	{
 		name: 'Email Spam Reported',
 		value: 'email.spamReported',
-		description: 'A deliverability event (deliverability: true): a complaint, to be handled apart from an unsubscribe',
+		description:
+			'A deliverability event (deliverability: true): a complaint, to be handled apart from an unsubscribe',
 	},
 	{ name: 'Email Unsubscribed', value: 'email.unsubscribed' },
 	{ name: 'Loop Email Sent', value: 'loop.email.sent' },
 	{
 		name: 'Test Event',
 		value: 'testing.testEvent',
-		description: 'Sent by the test button on Loops\' Webhooks settings page',
+		description: "Sent by the test button on Loops' Webhooks settings page",
 	},
 	{ name: 'Transactional Email Sent', value: 'transactional.email.sent' },
 ];
@@ -87,7 +89,11 @@ function subscribedFor(event: string, contact: IDataObject | undefined): boolean
 }
 
 /** Bounces and complaints: about the address's deliverability, never a consent decision. */
-const DELIVERABILITY_EVENTS = new Set(['email.hardBounced', 'email.softBounced', 'email.spamReported']);
+const DELIVERABILITY_EVENTS = new Set([
+	'email.hardBounced',
+	'email.softBounced',
+	'email.spamReported',
+]);
 
 /**
  * Whether the event proves a confirmed double opt-in. Loops gates only its form endpoints with
@@ -101,7 +107,9 @@ function confirmedOptInFor(event: string, payloadStatus: unknown): boolean | 'un
 }
 
 function asObject(value: unknown): IDataObject | undefined {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
+	return value !== null && typeof value === 'object' && !Array.isArray(value)
+		? (value as IDataObject)
+		: undefined;
 }
 
 function asString(value: unknown): string | undefined {
@@ -129,7 +137,10 @@ export function normalizeLoopsEvent(
 		userId: asString(identity?.userId) ?? asString(contact?.userId) ?? null,
 		subscribed: subscribedFor(event, contact),
 	};
-	const payloadStatus = contact && 'optInStatus' in contact ? ((contact.optInStatus as string | null) ?? null) : undefined;
+	const payloadStatus =
+		contact && 'optInStatus' in contact
+			? ((contact.optInStatus as string | null) ?? null)
+			: undefined;
 	json.confirmedOptIn = confirmedOptInFor(event, payloadStatus);
 	if (payloadStatus !== undefined) {
 		json.optInStatus = payloadStatus;
@@ -140,8 +151,10 @@ export function normalizeLoopsEvent(
 		json.mailingListId = asString(mailingList.id) ?? null;
 		json.mailingListName = asString(mailingList.name) ?? null;
 	}
-	const eventTime = typeof payload.eventTime === 'number' ? payload.eventTime : Number(payload.eventTime);
-	json.occurredAt = Number.isFinite(eventTime) && eventTime > 0 ? new Date(eventTime * 1000).toISOString() : null;
+	const eventTime =
+		typeof payload.eventTime === 'number' ? payload.eventTime : Number(payload.eventTime);
+	json.occurredAt =
+		Number.isFinite(eventTime) && eventTime > 0 ? new Date(eventTime * 1000).toISOString() : null;
 	json.receivedAt = receivedAt.toISOString();
 	json.webhookId = webhookId;
 	json.payload = payload;

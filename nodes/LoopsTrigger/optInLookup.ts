@@ -68,7 +68,8 @@ export class RequestSpacer {
 
 	private forgetIdle() {
 		const now = Date.now();
-		for (const [key, left] of this.lastLeft) if (now - left > this.spacingMs && !this.queues.has(key)) this.lastLeft.delete(key);
+		for (const [key, left] of this.lastLeft)
+			if (now - left > this.spacingMs && !this.queues.has(key)) this.lastLeft.delete(key);
 	}
 
 	clear() {
@@ -101,16 +102,26 @@ async function findOnce(ctx: IWebhookFunctions, baseUrl: string, email: string):
 		ignoreHttpStatusErrors: true,
 		timeout: TIMEOUT_MS,
 	};
-	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, LOOPS_API_CREDENTIAL, options)) as Answer;
+	const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+		ctx,
+		LOOPS_API_CREDENTIAL,
+		options,
+	)) as Answer;
 	return { statusCode: Number(response.statusCode), body: response.body };
 }
 
 /** The contact with exactly this address in Loops' answer (a list; empty when there is none). */
 function pickContact(body: unknown, email: string): Lookup {
-	if (!Array.isArray(body)) return { outcome: 'failed', reason: 'Loops answered with something other than a list of contacts' };
+	if (!Array.isArray(body))
+		return {
+			outcome: 'failed',
+			reason: 'Loops answered with something other than a list of contacts',
+		};
 	const contact = body.find(
 		(entry): entry is IDataObject =>
-			entry !== null && typeof entry === 'object' && typeof (entry as IDataObject).email === 'string' &&
+			entry !== null &&
+			typeof entry === 'object' &&
+			typeof (entry as IDataObject).email === 'string' &&
 			((entry as IDataObject).email as string).trim().toLowerCase() === email,
 	);
 	return contact ? { outcome: 'found', contact } : { outcome: 'not-found' };
@@ -118,28 +129,39 @@ function pickContact(body: unknown, email: string): Lookup {
 
 /** Why a failed answer failed, in words that never contain the request's headers. */
 function describeStatus(statusCode: number): string {
-	if (statusCode === 401 || statusCode === 403) return `Loops refused the API key (HTTP ${statusCode}); check the Loops API credential`;
-	if (statusCode === 429) return 'Loops\' rate limit (HTTP 429) persisted after the retries';
+	if (statusCode === 401 || statusCode === 403)
+		return `Loops refused the API key (HTTP ${statusCode}); check the Loops API credential`;
+	if (statusCode === 429) return "Loops' rate limit (HTTP 429) persisted after the retries";
 	return `Loops answered HTTP ${statusCode}`;
 }
 
 function describeNetworkError(error: unknown): string {
-	const code = (error as { code?: unknown; cause?: { code?: unknown } })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
-	return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? `Loops could not be reached (${code})` : 'Loops could not be reached';
+	const code =
+		(error as { code?: unknown; cause?: { code?: unknown } })?.code ??
+		(error as { cause?: { code?: unknown } })?.cause?.code;
+	return typeof code === 'string' && /^[A-Z_]+$/.test(code)
+		? `Loops could not be reached (${code})`
+		: 'Loops could not be reached';
 }
 
 /**
  * Looks the address up with bounded retries: a 429 waits a second (Loops' window), a 5xx or a
  * network failure waits a little longer each time; at most MAX_ATTEMPTS requests in all.
  */
-async function lookUp(ctx: IWebhookFunctions, baseUrl: string, email: string, spacingKey: string): Promise<Lookup> {
+async function lookUp(
+	ctx: IWebhookFunctions,
+	baseUrl: string,
+	email: string,
+	spacingKey: string,
+): Promise<Lookup> {
 	let last: { reason: string; httpStatus?: number } = { reason: 'not tried' };
 	for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
 		await lookupSpacer.take(spacingKey);
 		let wait = BACKOFF_MS * attempt;
 		try {
 			const answer = await findOnce(ctx, baseUrl, email);
-			if (answer.statusCode >= 200 && answer.statusCode < 300) return pickContact(answer.body, email);
+			if (answer.statusCode >= 200 && answer.statusCode < 300)
+				return pickContact(answer.body, email);
 			last = { reason: describeStatus(answer.statusCode), httpStatus: answer.statusCode };
 			if (answer.statusCode === 429) wait = RATE_LIMIT_WAIT_MS;
 			else if (answer.statusCode < 500) return { outcome: 'failed', ...last };
@@ -152,33 +174,48 @@ async function lookUp(ctx: IWebhookFunctions, baseUrl: string, email: string, sp
 }
 
 function baseUrlOf(credentials: IDataObject): string {
-	const given = typeof credentials.baseUrl === 'string' && credentials.baseUrl.trim() !== '' ? credentials.baseUrl.trim() : DEFAULT_LOOPS_API_BASE_URL;
+	const given =
+		typeof credentials.baseUrl === 'string' && credentials.baseUrl.trim() !== ''
+			? credentials.baseUrl.trim()
+			: DEFAULT_LOOPS_API_BASE_URL;
 	return given.replace(/\/+$/, '');
 }
 
 /** Removes the key from a text, should any library ever echo it. */
 function withoutSecret(text: string, secret: unknown): string {
-	return typeof secret === 'string' && secret.length >= 4 ? text.split(secret).join('[API key]') : text;
+	return typeof secret === 'string' && secret.length >= 4
+		? text.split(secret).join('[API key]')
+		: text;
 }
 
 /**
  * Adds the looked-up opt-in status to a `contact.mailingList.subscribed` item. Never throws: when
  * the lookup cannot be made or fails, `confirmedOptIn` stays 'unknown' and `optInLookup` says why.
  */
-export async function addLookedUpOptInStatus(ctx: IWebhookFunctions, item: IDataObject): Promise<void> {
+export async function addLookedUpOptInStatus(
+	ctx: IWebhookFunctions,
+	item: IDataObject,
+): Promise<void> {
 	if (!needsOptInLookup(item)) return;
 	if (typeof item.email !== 'string' || item.email === '') {
-		item.optInLookup = { outcome: 'failed', reason: 'The event carries no email address to look up' };
+		item.optInLookup = {
+			outcome: 'failed',
+			reason: 'The event carries no email address to look up',
+		};
 		return;
 	}
 	let credentials: IDataObject;
 	try {
 		credentials = (await ctx.getCredentials(LOOPS_API_CREDENTIAL)) as IDataObject;
 	} catch {
-		item.optInLookup = { outcome: 'failed', reason: 'No usable Loops API credential is selected on the trigger' };
+		item.optInLookup = {
+			outcome: 'failed',
+			reason: 'No usable Loops API credential is selected on the trigger',
+		};
 		return;
 	}
-	const spacingKey = ctx.getNode().credentials?.[LOOPS_API_CREDENTIAL]?.id ?? baseUrlOf(credentials);
+	const spacingKey =
+		ctx.getNode().credentials?.[LOOPS_API_CREDENTIAL]?.id ?? baseUrlOf(credentials);
 	const result = await lookUp(ctx, baseUrlOf(credentials), item.email, spacingKey);
 	applyLookup(item, result, credentials.apiKey);
 }

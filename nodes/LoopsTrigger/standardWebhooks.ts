@@ -33,8 +33,7 @@ export type VerificationFailure =
 	| 'no-matching-signature';
 
 export type VerificationResult =
-	| { ok: true; webhookId: string; timestamp: number }
-	| { ok: false; reason: VerificationFailure };
+	{ ok: true; webhookId: string; timestamp: number } | { ok: false; reason: VerificationFailure };
 
 export interface SignedRequest {
 	webhookId: string | undefined;
@@ -48,12 +47,15 @@ export interface SignedRequest {
  * prefix is optional (the spec's reference libraries accept the bare base64 too).
  */
 export function decodeSigningSecret(secret: unknown): { key: Buffer } | { problem: string } {
-	if (typeof secret !== 'string' || secret.trim() === '') return { problem: 'The signing secret is empty.' };
+	if (typeof secret !== 'string' || secret.trim() === '')
+		return { problem: 'The signing secret is empty.' };
 	const trimmed = secret.trim();
 	const encoded = trimmed.startsWith(SECRET_PREFIX) ? trimmed.slice(SECRET_PREFIX.length) : trimmed;
 	const key = decodeBase64Strict(encoded);
 	if (!key) {
-		return { problem: 'The signing secret must be "whsec_" followed by base64, as Loops shows it.' };
+		return {
+			problem: 'The signing secret must be "whsec_" followed by base64, as Loops shows it.',
+		};
 	}
 	if (key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES) {
 		return {
@@ -64,7 +66,10 @@ export function decodeSigningSecret(secret: unknown): { key: Buffer } | { proble
 }
 
 function mac(key: Buffer, webhookId: string, timestamp: string, rawBody: Buffer): Buffer {
-	return createHmac('sha256', key).update(`${webhookId}.${timestamp}.`, 'utf8').update(rawBody).digest();
+	return createHmac('sha256', key)
+		.update(`${webhookId}.${timestamp}.`, 'utf8')
+		.update(rawBody)
+		.digest();
 }
 
 export function verifyStandardWebhook(

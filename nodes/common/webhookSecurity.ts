@@ -52,7 +52,8 @@ export function macsEqual(given: Buffer, expected: Buffer): boolean {
 
 /** Strict standard base64 (with or without padding); Buffer.from alone would skip bad characters. */
 export function decodeBase64Strict(value: string): Buffer | undefined {
-	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.replace(/=+$/, '').length % 4 === 1) return undefined;
+	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.replace(/=+$/, '').length % 4 === 1)
+		return undefined;
 	return Buffer.from(value, 'base64');
 }
 

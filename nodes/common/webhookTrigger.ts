@@ -77,7 +77,11 @@ export function respondOption(description: string): INodeProperties {
  * before an answer, so the sender's retry of the same delivery runs again instead of being taken
  * for a repeat.
  */
-export function forgetUnlessSucceeded(ctx: IWebhookFunctions, options: IDataObject, ids: string[]): void {
+export function forgetUnlessSucceeded(
+	ctx: IWebhookFunctions,
+	options: IDataObject,
+	ids: string[],
+): void {
 	if (options.respond !== 'workflowFinished' || ids.length === 0) return;
 	const res = ctx.getResponseObject();
 	const key = replayKey(ctx);

@@ -47,7 +47,13 @@ export async function testCredential(
 			outputs: ['main'],
 			credentials: [{ name: type, required: true }],
 			properties: [
-				{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: credentialType.test.request } },
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					default: '',
+					routing: { request: credentialType.test.request },
+				},
 			],
 		},
 	};
@@ -55,7 +61,11 @@ export async function testCredential(
 		nodes: [node],
 		connections: {},
 		active: false,
-		nodeTypes: { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) },
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		},
 	});
 	const hooks = new ExecutionLifecycleHooks('internal', 'credential-test', {} as IWorkflowBase);
 	const additionalData = n8n.additionalData(hooks, 'credential-test');
@@ -76,9 +86,17 @@ export async function testCredential(
 	} catch (error) {
 		// n8n's server reads the status from the request error's cause; n8n-core 1.122 wraps it in a
 		// NodeApiError that keeps only the status code (httpCode), so both are read here.
-		const failure = error as Error & { httpCode?: string | null; cause?: { response?: { status: number } } };
-		const status = failure.cause?.response?.status ?? (failure.httpCode ? Number(failure.httpCode) : undefined);
-		if (status !== undefined) return { status: 'Error', message: `Received HTTP status code: ${status} (${failure.message})` };
+		const failure = error as Error & {
+			httpCode?: string | null;
+			cause?: { response?: { status: number } };
+		};
+		const status =
+			failure.cause?.response?.status ?? (failure.httpCode ? Number(failure.httpCode) : undefined);
+		if (status !== undefined)
+			return {
+				status: 'Error',
+				message: `Received HTTP status code: ${status} (${failure.message})`,
+			};
 		return { status: 'Error', message: (error as Error).message };
 	}
 	return { status: 'OK', message: 'Connection successful!' };

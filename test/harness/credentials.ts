@@ -39,7 +39,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 
 	add(credential: StoredCredential) {
-		const credentials = new Credentials({ id: credential.id, name: credential.name }, credential.type);
+		const credentials = new Credentials(
+			{ id: credential.id, name: credential.name },
+			credential.type,
+		);
 		credentials.setData(credential.data);
 		this.stored.set(credential.id, {
 			name: credential.name,
@@ -106,7 +109,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		if (!entry || entry.type !== type) {
 			throw new Error(`Credential "${nodeCredentials.name}" of type ${type} does not exist`);
 		}
-		return new Credentials({ id: nodeCredentials.id, name: entry.name }, entry.type, entry.encrypted);
+		return new Credentials(
+			{ id: nodeCredentials.id, name: entry.name },
+			entry.type,
+			entry.encrypted,
+		);
 	}
 
 	async getDecrypted(
@@ -127,7 +134,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return withDefaults;
 	}
 
-	async updateCredentials(nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+	async updateCredentials(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	) {
 		this.add({ id: nodeCredentials.id!, name: nodeCredentials.name, type, data });
 	}
 
@@ -143,7 +154,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			type,
 			data: { ...current, oauthTokenData: data.oauthTokenData },
 		});
-		this.oauthTokenUpdates.push({ id: nodeCredentials.id!, data: data.oauthTokenData as ICredentialDataDecryptedObject });
+		this.oauthTokenUpdates.push({
+			id: nodeCredentials.id!,
+			data: data.oauthTokenData as ICredentialDataDecryptedObject,
+		});
 	}
 
 	getCredentialsProperties(type: string): INodeProperties[] {
@@ -151,7 +165,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const own = credentialType.properties;
 		if (!credentialType.extends?.length) {
 			return type === 'oAuth2Api'
-				? [...own, { displayName: 'oauthTokenData', name: 'oauthTokenData', type: 'json', default: {} }]
+				? [
+						...own,
+						{ displayName: 'oauthTokenData', name: 'oauthTokenData', type: 'json', default: {} },
+					]
 				: own;
 		}
 		const combined: INodeProperties[] = [];

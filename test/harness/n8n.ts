@@ -104,7 +104,10 @@ export class N8nTestInstance {
 
 	private webhookServer: Server | undefined;
 
-	private readonly webhookWorkflows = new Map<string, { workflow: TestWorkflow; trigger: string }>();
+	private readonly webhookWorkflows = new Map<
+		string,
+		{ workflow: TestWorkflow; trigger: string }
+	>();
 
 	/** Runs started by webhooks, in arrival order. */
 	readonly webhookRuns: Array<{ path: string; receivedAt: number; run: Promise<TestRun> }> = [];
@@ -167,7 +170,11 @@ export class N8nTestInstance {
 	}
 
 	/** Runs a workflow through n8n-core's WorkflowExecute, as n8n runs a manual or webhook execution. */
-	async run(definition: TestWorkflow, options: RunOptions = {}, startData?: INodeExecutionData[][]): Promise<TestRun> {
+	async run(
+		definition: TestWorkflow,
+		options: RunOptions = {},
+		startData?: INodeExecutionData[][],
+	): Promise<TestRun> {
 		const workflow = this.workflow(definition);
 		const mode = options.mode ?? 'manual';
 		const executionId = String(++executionCounter);
@@ -189,7 +196,11 @@ export class N8nTestInstance {
 		const runExecutionData: IRunExecutionData = createRunExecutionData({
 			executionData: { nodeExecutionStack: [{ node: start, data: { main: data }, source: null }] },
 		});
-		const execute = new WorkflowExecute(this.additionalData(hooks, executionId), mode, runExecutionData);
+		const execute = new WorkflowExecute(
+			this.additionalData(hooks, executionId),
+			mode,
+			runExecutionData,
+		);
 		return new TestRun(await execute.processRunExecutionData(workflow));
 	}
 
@@ -202,18 +213,29 @@ export class N8nTestInstance {
 		const nodeType = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 		// The editor sends the node's parameters with their defaults filled in, as here.
 		const withDefaults = (parameters: IDataObject) =>
-			(NodeHelpers.getNodeParameters(nodeType.description.properties, parameters as INodeParameters, true, false, node, nodeType.description) ??
-				{}) as INodeParameters;
+			(NodeHelpers.getNodeParameters(
+				nodeType.description.properties,
+				parameters as INodeParameters,
+				true,
+				false,
+				node,
+				nodeType.description,
+			) ?? {}) as INodeParameters;
 		node = { ...node, parameters: withDefaults(node.parameters) };
 		currentNodeParameters = withDefaults(currentNodeParameters);
 		const workflow = this.workflow({ nodes: [node], connections: {} });
 		const hooks = new ExecutionLifecycleHooks('internal', 'load-options', {} as IWorkflowBase);
 		const additionalData = this.additionalData(hooks, 'load-options');
-		additionalData.currentNodeParameters = currentNodeParameters as IWorkflowExecuteAdditionalData['currentNodeParameters'];
+		additionalData.currentNodeParameters =
+			currentNodeParameters as IWorkflowExecuteAdditionalData['currentNodeParameters'];
 		const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters');
-		const loader = (nodeType.methods?.[method.type] as Record<string, Function> | undefined)?.[method.name];
+		const loader = (nodeType.methods?.[method.type] as Record<string, Function> | undefined)?.[
+			method.name
+		];
 		if (!loader) throw new Error(`No ${method.type} method ${method.name}`);
-		return method.type === 'listSearch' ? await loader.call(context, method.filter) : await loader.call(context);
+		return method.type === 'listSearch'
+			? await loader.call(context, method.filter)
+			: await loader.call(context);
 	}
 
 	/** Serves a workflow's webhook trigger at http://127.0.0.1:<port>/webhook/<path>, like an active n8n workflow. */
@@ -248,7 +270,11 @@ export class N8nTestInstance {
 			return;
 		}
 		const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-		const request = req as express.Request & { rawBody: Buffer; contentType?: string; encoding?: BufferEncoding };
+		const request = req as express.Request & {
+			rawBody: Buffer;
+			contentType?: string;
+			encoding?: BufferEncoding;
+		};
 		request.rawBody = rawBody;
 		parseIncomingMessage(request);
 		request.body = parseBody(rawBody, request.contentType, request.encoding);
@@ -266,15 +292,30 @@ export class N8nTestInstance {
 			isTest: false,
 		} as IWebhookData;
 		const hooks = new ExecutionLifecycleHooks('webhook', 'webhook', {} as IWorkflowBase);
-		const additionalData = this.additionalData(hooks, 'webhook', { httpRequest: request, httpResponse: res });
-		const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
+		const additionalData = this.additionalData(hooks, 'webhook', {
+			httpRequest: request,
+			httpResponse: res,
+		});
+		const context = new WebhookContext(
+			workflow,
+			node,
+			additionalData,
+			'webhook',
+			webhookData,
+			[],
+			null,
+		);
 		try {
 			const result = await nodeType.webhook!.call(context);
 			if (!result.noWebhookResponse && !res.headersSent) {
 				res.status(200).json(result.webhookResponse ?? { message: 'Workflow was started' });
 			}
 			if (result.workflowData) {
-				const run = this.run(entry.workflow, { start: node.name, mode: 'webhook' }, result.workflowData);
+				const run = this.run(
+					entry.workflow,
+					{ start: node.name, mode: 'webhook' },
+					result.workflowData,
+				);
 				this.webhookRuns.push({ path: req.params.path, receivedAt, run });
 			}
 		} catch (error) {
@@ -283,13 +324,21 @@ export class N8nTestInstance {
 	}
 
 	async close() {
-		await Promise.all(this.webhookRuns.map(async (entry) => await entry.run.catch(() => undefined)));
-		await new Promise<void>((resolve) => (this.webhookServer ? this.webhookServer.close(() => resolve()) : resolve()));
+		await Promise.all(
+			this.webhookRuns.map(async (entry) => await entry.run.catch(() => undefined)),
+		);
+		await new Promise<void>((resolve) =>
+			this.webhookServer ? this.webhookServer.close(() => resolve()) : resolve(),
+		);
 		this.webhookServer = undefined;
 	}
 }
 
-function parseBody(rawBody: Buffer, contentType: string | undefined, encoding: BufferEncoding | undefined) {
+function parseBody(
+	rawBody: Buffer,
+	contentType: string | undefined,
+	encoding: BufferEncoding | undefined,
+) {
 	if (!rawBody.length) return {};
 	const text = rawBody.toString(encoding ?? 'utf8');
 	if (contentType === 'application/json') {
@@ -299,7 +348,8 @@ function parseBody(rawBody: Buffer, contentType: string | undefined, encoding: B
 			return {};
 		}
 	}
-	if (contentType === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
+	if (contentType === 'application/x-www-form-urlencoded')
+		return Object.fromEntries(new URLSearchParams(text));
 	if (contentType === 'text/plain') return text;
 	return {};
 }

@@ -25,7 +25,14 @@ import { EmarsysWebhookBasicAuthApi } from '../../credentials/EmarsysWebhookBasi
 export const PACKAGE = 'n8n-nodes-hubspot-subscriptions';
 export const HUBSPOT_NODE = `${PACKAGE}.hubSpotSubscriptions`;
 
-const BASE_NODES_DIST = join(__dirname, '..', 'base-nodes', 'node_modules', 'n8n-nodes-base', 'dist');
+const BASE_NODES_DIST = join(
+	__dirname,
+	'..',
+	'base-nodes',
+	'node_modules',
+	'n8n-nodes-base',
+	'dist',
+);
 
 /** n8n's own nodes that tests and examples use, loaded from the published n8n-nodes-base. */
 const BASE_NODES: Record<string, string> = {
@@ -43,7 +50,10 @@ const BASE_NODES: Record<string, string> = {
 
 function loadBaseNode(relativePath: string): INodeType | IVersionedNodeType {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const module = require(join(BASE_NODES_DIST, 'nodes', relativePath)) as Record<string, new () => INodeType>;
+	const module = require(join(BASE_NODES_DIST, 'nodes', relativePath)) as Record<
+		string,
+		new () => INodeType
+	>;
 	const NodeClass = Object.values(module).find((value) => typeof value === 'function');
 	if (!NodeClass) throw new Error(`No node class in ${relativePath}`);
 	return new NodeClass();
@@ -102,7 +112,9 @@ export class TestCredentialTypes implements ICredentialTypes {
 		}
 		// The parent every OAuth2 credential extends, from n8n itself.
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { OAuth2Api } = require(join(BASE_NODES_DIST, 'credentials', 'OAuth2Api.credentials')) as {
+		const { OAuth2Api } = require(
+			join(BASE_NODES_DIST, 'credentials', 'OAuth2Api.credentials'),
+		) as {
 			OAuth2Api: new () => ICredentialType;
 		};
 		const oauth2 = new OAuth2Api();

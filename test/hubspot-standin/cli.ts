@@ -25,19 +25,28 @@ function parseArgs(argv: string[]): StandInOptions {
 			// requests per window in ms, e.g. 100/10000 (HubSpot's) or 100/1000 (the same shape, 10x faster)
 			const [maxRequests, windowMs] = next().split('/').map(Number);
 			opts.rateLimit = { maxRequests, windowMs: windowMs || 10_000 };
-		}
-		else if (a === '--latency') {
+		} else if (a === '--latency') {
 			const [lo, hi] = next().split(',').map(Number);
 			opts.latencyMs = [lo, hi ?? lo];
 		} else if (a === '--oauth-client') {
 			const [clientId, clientSecret, refreshToken] = next().split(':');
-			opts.oauth = { clientId, clientSecret, refreshTokens: refreshToken ? { [refreshToken]: [...ALL_SCOPES] } : {} };
+			opts.oauth = {
+				clientId,
+				clientSecret,
+				refreshTokens: refreshToken ? { [refreshToken]: [...ALL_SCOPES] } : {},
+			};
 		} else if (a === '--help' || a === '-h') {
-			process.stdout.write('usage: tsx test/hubspot-standin/cli.ts [--port N] [--host H] [--no-gdpr] [--no-rate-limit] [--rate-limit max/windowMs] [--latency lo,hi] [--oauth-client id:secret:refreshToken]\n');
+			process.stdout.write(
+				'usage: tsx test/hubspot-standin/cli.ts [--port N] [--host H] [--no-gdpr] [--no-rate-limit] [--rate-limit max/windowMs] [--latency lo,hi] [--oauth-client id:secret:refreshToken]\n',
+			);
 			process.exit(0);
 		} else throw new Error(`unknown argument ${a}`);
 	}
-	if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port >= 0 && opts.port < 65536)) throw new Error('--port must be 0..65535');
+	if (
+		opts.port !== undefined &&
+		!(Number.isInteger(opts.port) && opts.port >= 0 && opts.port < 65536)
+	)
+		throw new Error('--port must be 0..65535');
 	return opts;
 }
 
@@ -46,10 +55,16 @@ async function main(): Promise<void> {
 	process.stdout.write(`HubSpot stand-in listening at ${standIn.url}\n`);
 	process.stdout.write('Accepted Bearer tokens (sandbox only):\n');
 	for (const [token, scopes] of Object.entries(standIn.acceptedTokens())) {
-		process.stdout.write(`  ${token}  (${scopes.length} scopes${scopes.some((s) => s.includes('batch')) ? ', incl. batch' : ', no batch scopes'})\n`);
+		process.stdout.write(
+			`  ${token}  (${scopes.length} scopes${scopes.some((s) => s.includes('batch')) ? ', incl. batch' : ', no batch scopes'})\n`,
+		);
 	}
-	process.stdout.write(`Control: GET ${standIn.url}/_standin/state, POST ${standIn.url}/_standin/reset\n`);
-	process.stdout.write(`Outage: POST ${standIn.url}/_standin/outage {"mode": "http-503" | "daily-limit" | "off", "scope": "all" | "writes"}\n`);
+	process.stdout.write(
+		`Control: GET ${standIn.url}/_standin/state, POST ${standIn.url}/_standin/reset\n`,
+	);
+	process.stdout.write(
+		`Outage: POST ${standIn.url}/_standin/outage {"mode": "http-503" | "daily-limit" | "off", "scope": "all" | "writes"}\n`,
+	);
 	let stopping = false;
 	const stop = (signal: string): void => {
 		if (stopping) return;

@@ -38,8 +38,18 @@ interface StatusRequest {
 	legalBasisExplanation?: string;
 }
 
-function envelope(startedAt: string, ctx: HandlerContext, results: unknown[], errors: unknown[] = []): HttpReply {
-	const body: Record<string, unknown> = { status: 'COMPLETE', results, startedAt, completedAt: iso(ctx.clock) };
+function envelope(
+	startedAt: string,
+	ctx: HandlerContext,
+	results: unknown[],
+	errors: unknown[] = [],
+): HttpReply {
+	const body: Record<string, unknown> = {
+		status: 'COMPLETE',
+		results,
+		startedAt,
+		completedAt: iso(ctx.clock),
+	};
 	if (errors.length > 0) {
 		body.errors = errors;
 		body.numErrors = errors.length;
@@ -48,15 +58,30 @@ function envelope(startedAt: string, ctx: HandlerContext, results: unknown[], er
 }
 
 /** One entry of errors[] for a failed batch input (HubSpot's StandardError). */
-function batchError(message: string, context: Record<string, string[]>, subCategory?: string): Record<string, unknown> {
-	const e: Record<string, unknown> = { status: 'error', category: 'VALIDATION_ERROR', message, context, errors: [], links: {} };
+function batchError(
+	message: string,
+	context: Record<string, string[]>,
+	subCategory?: string,
+): Record<string, unknown> {
+	const e: Record<string, unknown> = {
+		status: 'error',
+		category: 'VALIDATION_ERROR',
+		message,
+		context,
+		errors: [],
+		links: {},
+	};
 	if (subCategory) e.subCategory = subCategory;
 	return e;
 }
 
 function invalidEmail(email: string): HttpReply {
 	return validationError(`Invalid subscriberIdString: '${email}' is not a valid email address.`, [
-		{ message: `'${email}' is not a valid email address`, in: 'subscriberIdString', code: 'INVALID_EMAIL' },
+		{
+			message: `'${email}' is not a valid email address`,
+			in: 'subscriberIdString',
+			code: 'INVALID_EMAIL',
+		},
 	]);
 }
 
@@ -65,17 +90,19 @@ function channelQuery(ctx: HandlerContext): Parsed<'EMAIL'> {
 	if (raw === undefined || raw === '') {
 		return {
 			ok: false,
-			reply: validationError("Required query parameter 'channel' is missing. Currently, the only supported channel type is EMAIL.", [
-				{ message: "Query parameter 'channel' is required", in: 'channel', code: 'REQUIRED' },
-			]),
+			reply: validationError(
+				"Required query parameter 'channel' is missing. Currently, the only supported channel type is EMAIL.",
+				[{ message: "Query parameter 'channel' is required", in: 'channel', code: 'REQUIRED' }],
+			),
 		};
 	}
 	if (raw !== 'EMAIL') {
 		return {
 			ok: false,
-			reply: validationError(`Invalid value '${raw}' for query parameter 'channel': not one of the values accepted for Enum class: [EMAIL]`, [
-				{ message: `'${raw}' is not one of [EMAIL]`, in: 'channel', code: 'INVALID_ENUM' },
-			]),
+			reply: validationError(
+				`Invalid value '${raw}' for query parameter 'channel': not one of the values accepted for Enum class: [EMAIL]`,
+				[{ message: `'${raw}' is not one of [EMAIL]`, in: 'channel', code: 'INVALID_ENUM' }],
+			),
 		};
 	}
 	return { ok: true, value: 'EMAIL' };
@@ -88,17 +115,37 @@ function pathEmail(ctx: HandlerContext): Parsed<string> {
 }
 
 /** Strict schema check of a (Partial)PublicStatusRequest: types and enums exactly as HubSpot's schema. */
-function checkStatusRequest(v: unknown, where: string, withSubscriber: boolean): { value?: StatusRequest; errors: ErrorDetail[] } {
+function checkStatusRequest(
+	v: unknown,
+	where: string,
+	withSubscriber: boolean,
+): { value?: StatusRequest; errors: ErrorDetail[] } {
 	const errors: ErrorDetail[] = [];
 	const at = (f: string) => (where ? `${where}.${f}` : f);
 	if (!isPlainObject(v)) {
-		return { errors: [{ message: `${where || 'body'} must be a JSON object`, in: where || 'body', code: 'INVALID_TYPE' }] };
+		return {
+			errors: [
+				{
+					message: `${where || 'body'} must be a JSON object`,
+					in: where || 'body',
+					code: 'INVALID_TYPE',
+				},
+			],
+		};
 	}
 	if (withSubscriber && typeof v.subscriberIdString !== 'string') {
-		errors.push({ message: `${at('subscriberIdString')} is required and must be a string`, in: at('subscriberIdString'), code: v.subscriberIdString === undefined ? 'REQUIRED' : 'INVALID_TYPE' });
+		errors.push({
+			message: `${at('subscriberIdString')} is required and must be a string`,
+			in: at('subscriberIdString'),
+			code: v.subscriberIdString === undefined ? 'REQUIRED' : 'INVALID_TYPE',
+		});
 	}
 	if (v.subscriptionId === undefined || v.subscriptionId === null) {
-		errors.push({ message: `${at('subscriptionId')} is required`, in: at('subscriptionId'), code: 'REQUIRED' });
+		errors.push({
+			message: `${at('subscriptionId')} is required`,
+			in: at('subscriptionId'),
+			code: 'REQUIRED',
+		});
 	} else if (typeof v.subscriptionId !== 'number' || !Number.isInteger(v.subscriptionId)) {
 		errors.push({
 			message: `${at('subscriptionId')} must be an integer (int64), got ${JSON.stringify(v.subscriptionId)}`,
@@ -107,8 +154,15 @@ function checkStatusRequest(v: unknown, where: string, withSubscriber: boolean):
 		});
 	}
 	if (v.statusState === undefined || v.statusState === null) {
-		errors.push({ message: `${at('statusState')} is required`, in: at('statusState'), code: 'REQUIRED' });
-	} else if (typeof v.statusState !== 'string' || !STATUS_STATES.includes(v.statusState as StatusState)) {
+		errors.push({
+			message: `${at('statusState')} is required`,
+			in: at('statusState'),
+			code: 'REQUIRED',
+		});
+	} else if (
+		typeof v.statusState !== 'string' ||
+		!STATUS_STATES.includes(v.statusState as StatusState)
+	) {
 		errors.push({
 			message: `${JSON.stringify(v.statusState)} is not one of the values accepted for ${at('statusState')}: [${STATUS_STATES.join(', ')}]`,
 			in: at('statusState'),
@@ -118,17 +172,33 @@ function checkStatusRequest(v: unknown, where: string, withSubscriber: boolean):
 	if (v.channel === undefined || v.channel === null) {
 		errors.push({ message: `${at('channel')} is required`, in: at('channel'), code: 'REQUIRED' });
 	} else if (v.channel !== 'EMAIL') {
-		errors.push({ message: `${JSON.stringify(v.channel)} is not one of the values accepted for ${at('channel')}: [EMAIL]`, in: at('channel'), code: 'INVALID_ENUM' });
+		errors.push({
+			message: `${JSON.stringify(v.channel)} is not one of the values accepted for ${at('channel')}: [EMAIL]`,
+			in: at('channel'),
+			code: 'INVALID_ENUM',
+		});
 	}
-	if (v.legalBasis !== undefined && v.legalBasis !== null && (typeof v.legalBasis !== 'string' || !LEGAL_BASES.includes(v.legalBasis as LegalBasis))) {
+	if (
+		v.legalBasis !== undefined &&
+		v.legalBasis !== null &&
+		(typeof v.legalBasis !== 'string' || !LEGAL_BASES.includes(v.legalBasis as LegalBasis))
+	) {
 		errors.push({
 			message: `${JSON.stringify(v.legalBasis)} is not one of the values accepted for ${at('legalBasis')}: [${LEGAL_BASES.join(', ')}]`,
 			in: at('legalBasis'),
 			code: 'INVALID_ENUM',
 		});
 	}
-	if (v.legalBasisExplanation !== undefined && v.legalBasisExplanation !== null && typeof v.legalBasisExplanation !== 'string') {
-		errors.push({ message: `${at('legalBasisExplanation')} must be a string`, in: at('legalBasisExplanation'), code: 'INVALID_TYPE' });
+	if (
+		v.legalBasisExplanation !== undefined &&
+		v.legalBasisExplanation !== null &&
+		typeof v.legalBasisExplanation !== 'string'
+	) {
+		errors.push({
+			message: `${at('legalBasisExplanation')} must be a string`,
+			in: at('legalBasisExplanation'),
+			code: 'INVALID_TYPE',
+		});
 	}
 	if (errors.length > 0) return { errors };
 	return {
@@ -145,7 +215,10 @@ function checkStatusRequest(v: unknown, where: string, withSubscriber: boolean):
 }
 
 function schemaReply(errors: ErrorDetail[]): HttpReply {
-	const msg = errors.length === 1 ? `Invalid input JSON: ${errors[0].message}` : `Invalid input JSON: ${errors.length} errors: ${errors.map((e) => e.message).join('; ')}`;
+	const msg =
+		errors.length === 1
+			? `Invalid input JSON: ${errors[0].message}`
+			: `Invalid input JSON: ${errors.length} errors: ${errors.map((e) => e.message).join('; ')}`;
 	return validationError(msg, errors);
 }
 
@@ -155,13 +228,28 @@ function batchInputs(ctx: HandlerContext, item: 'string' | 'object'): Parsed<unk
 	if (!parsed.ok) return parsed;
 	const body = parsed.value;
 	if (!isPlainObject(body) || !Array.isArray(body.inputs)) {
-		return { ok: false, reply: schemaReply([{ message: 'inputs is required and must be an array', in: 'inputs', code: 'REQUIRED' }]) };
+		return {
+			ok: false,
+			reply: schemaReply([
+				{ message: 'inputs is required and must be an array', in: 'inputs', code: 'REQUIRED' },
+			]),
+		};
 	}
-	if (body.inputs.length > ctx.maxBatchInputs) return { ok: false, reply: batchTooLarge(body.inputs.length, ctx.maxBatchInputs) };
+	if (body.inputs.length > ctx.maxBatchInputs)
+		return { ok: false, reply: batchTooLarge(body.inputs.length, ctx.maxBatchInputs) };
 	if (item === 'string') {
 		const bad = body.inputs.findIndex((x) => typeof x !== 'string');
 		if (bad >= 0) {
-			return { ok: false, reply: schemaReply([{ message: `inputs[${bad}] must be a string (an email address)`, in: `inputs[${bad}]`, code: 'INVALID_TYPE' }]) };
+			return {
+				ok: false,
+				reply: schemaReply([
+					{
+						message: `inputs[${bad}] must be a string (an email address)`,
+						in: `inputs[${bad}]`,
+						code: 'INVALID_TYPE',
+					},
+				]),
+			};
 		}
 	}
 	return { ok: true, value: body.inputs };
@@ -248,7 +336,11 @@ export function postUnsubscribeAll(ctx: HandlerContext): HttpReply {
  * The shared loop of the batch calls keyed by address: an invalid address becomes an error entry,
  * a repeated one is answered once (HubSpot dedupes the inputs of a batch call).
  */
-function perAddress<T>(ctx: HandlerContext, startedAt: string, answer: (email: string) => T): HttpReply {
+function perAddress<T>(
+	ctx: HandlerContext,
+	startedAt: string,
+	answer: (email: string) => T,
+): HttpReply {
 	const inputs = batchInputs(ctx, 'string');
 	if (!inputs.ok) return inputs.reply;
 	const results: T[] = [];
@@ -256,7 +348,13 @@ function perAddress<T>(ctx: HandlerContext, startedAt: string, answer: (email: s
 	const seen = new Set<string>();
 	for (const raw of inputs.value as string[]) {
 		if (!isValidEmail(raw)) {
-			errors.push(batchError(`Invalid email address: '${raw}'`, { subscriberIdString: [raw] }, 'INVALID_EMAIL'));
+			errors.push(
+				batchError(
+					`Invalid email address: '${raw}'`,
+					{ subscriberIdString: [raw] },
+					'INVALID_EMAIL',
+				),
+			);
 			continue;
 		}
 		const email = normalizeEmail(raw);
@@ -273,7 +371,10 @@ export function batchRead(ctx: HandlerContext): HttpReply {
 	if (!ch.ok) return ch.reply;
 	const bu = intQuery(ctx, 'businessUnitId');
 	if (!bu.ok) return bu.reply;
-	return perAddress(ctx, startedAt, (email) => ({ subscriberIdString: email, statuses: ctx.state.statusesOf(email, bu.value) }));
+	return perAddress(ctx, startedAt, (email) => ({
+		subscriberIdString: email,
+		statuses: ctx.state.statusesOf(email, bu.value),
+	}));
 }
 
 export function batchWrite(ctx: HandlerContext): HttpReply {
@@ -332,7 +433,10 @@ export function batchUnsubscribeAllRead(ctx: HandlerContext): HttpReply {
 	if (!ch.ok) return ch.reply;
 	const bu = intQuery(ctx, 'businessUnitId');
 	if (!bu.ok) return bu.reply;
-	return perAddress(ctx, startedAt, (email) => ({ subscriberIdString: email, wideStatuses: ctx.state.wideStatusesOf(email, bu.value) }));
+	return perAddress(ctx, startedAt, (email) => ({
+		subscriberIdString: email,
+		wideStatuses: ctx.state.wideStatusesOf(email, bu.value),
+	}));
 }
 
 // ------------------------------------------------------------------ preference links
@@ -341,14 +445,23 @@ export function batchUnsubscribeAllRead(ctx: HandlerContext): HttpReply {
 export const LINK_HOST = 'https://preferences.hubspot-standin.invalid';
 
 /** Checks the body of `POST {v}/links/generate`: `{subscriberIdString, language?, subscriptionId?}`. */
-function checkLinkRequest(v: unknown): { value?: { email: string; language?: string; subscriptionId?: number }; errors: ErrorDetail[] } {
-	if (!isPlainObject(v)) return { errors: [{ message: 'body must be a JSON object', in: 'body', code: 'INVALID_TYPE' }] };
+function checkLinkRequest(v: unknown): {
+	value?: { email: string; language?: string; subscriptionId?: number };
+	errors: ErrorDetail[];
+} {
+	if (!isPlainObject(v))
+		return {
+			errors: [{ message: 'body must be a JSON object', in: 'body', code: 'INVALID_TYPE' }],
+		};
 	const errors: ErrorDetail[] = [];
 	if (typeof v.subscriberIdString !== 'string') {
 		errors.push({
 			message: 'subscriberIdString is required and must be a string',
 			in: 'subscriberIdString',
-			code: v.subscriberIdString === undefined || v.subscriberIdString === null ? 'REQUIRED' : 'INVALID_TYPE',
+			code:
+				v.subscriberIdString === undefined || v.subscriberIdString === null
+					? 'REQUIRED'
+					: 'INVALID_TYPE',
 		});
 	}
 	if (v.language !== undefined && v.language !== null && typeof v.language !== 'string') {
@@ -356,7 +469,11 @@ function checkLinkRequest(v: unknown): { value?: { email: string; language?: str
 	}
 	const id = v.subscriptionId;
 	if (id !== undefined && id !== null && (typeof id !== 'number' || !Number.isInteger(id))) {
-		errors.push({ message: `subscriptionId must be an integer (int64), got ${JSON.stringify(id)}`, in: 'subscriptionId', code: 'INVALID_INTEGER' });
+		errors.push({
+			message: `subscriptionId must be an integer (int64), got ${JSON.stringify(id)}`,
+			in: 'subscriptionId',
+			code: 'INVALID_INTEGER',
+		});
 	}
 	if (errors.length > 0) return { errors };
 	return {
@@ -390,9 +507,14 @@ export function generateLinks(ctx: HandlerContext): HttpReply {
 	if (!checked.value) return schemaReply(checked.errors);
 	const { email: raw, language, subscriptionId } = checked.value;
 	if (!isValidEmail(raw)) return invalidEmail(raw);
-	if (subscriptionId !== undefined && !ctx.state.definitionSeeds().some((d) => Number(d.id) === subscriptionId)) {
+	if (
+		subscriptionId !== undefined &&
+		!ctx.state.definitionSeeds().some((d) => Number(d.id) === subscriptionId)
+	) {
 		const message = `No subscription definition exists with id ${subscriptionId}.`;
-		return validationError(message, [{ message, in: 'subscriptionId', code: 'UNKNOWN_SUBSCRIPTION' }]);
+		return validationError(message, [
+			{ message, in: 'subscriptionId', code: 'UNKNOWN_SUBSCRIPTION' },
+		]);
 	}
 	const email = normalizeEmail(raw);
 	const businessUnitId = bu.value ?? 0;
@@ -406,6 +528,9 @@ export function generateLinks(ctx: HandlerContext): HttpReply {
 		managePreferencesUrl: page('unsubscribe'),
 		unsubscribeAllUrl: page('unsubscribe-all'),
 	};
-	if (subscriptionId !== undefined) body.unsubscribeSingleUrl = page('unsubscribe-single', { subscriptionId: String(subscriptionId) });
+	if (subscriptionId !== undefined)
+		body.unsubscribeSingleUrl = page('unsubscribe-single', {
+			subscriptionId: String(subscriptionId),
+		});
 	return { status: 200, body };
 }

@@ -25,13 +25,23 @@ export function iso(clock: () => number): string {
 /** Parse a JSON request body the way HubSpot's endpoints do: malformed JSON is a 400 VALIDATION_ERROR. */
 export function parseJsonBody(ctx: HandlerContext): Parsed<unknown> {
 	if (ctx.rawBody.trim() === '') {
-		return { ok: false, reply: validationError('Invalid input JSON: the request body is empty.', [{ message: 'Request body is required', in: 'body', code: 'REQUIRED' }]) };
+		return {
+			ok: false,
+			reply: validationError('Invalid input JSON: the request body is empty.', [
+				{ message: 'Request body is required', in: 'body', code: 'REQUIRED' },
+			]),
+		};
 	}
 	try {
 		return { ok: true, value: JSON.parse(ctx.rawBody) };
 	} catch (e) {
 		const detail = e instanceof Error ? e.message : String(e);
-		return { ok: false, reply: validationError(`Invalid input JSON on line 1: ${detail}`, [{ message: detail, in: 'body', code: 'INVALID_JSON' }]) };
+		return {
+			ok: false,
+			reply: validationError(`Invalid input JSON on line 1: ${detail}`, [
+				{ message: detail, in: 'body', code: 'INVALID_JSON' },
+			]),
+		};
 	}
 }
 
@@ -46,9 +56,10 @@ export function intQuery(ctx: HandlerContext, name: string): Parsed<number | und
 	if (!/^\d{1,15}$/.test(raw)) {
 		return {
 			ok: false,
-			reply: validationError(`Invalid value '${raw}' for query parameter '${name}': expected an integer.`, [
-				{ message: `'${raw}' is not a valid integer`, in: name, code: 'INVALID_INTEGER' },
-			]),
+			reply: validationError(
+				`Invalid value '${raw}' for query parameter '${name}': expected an integer.`,
+				[{ message: `'${raw}' is not a valid integer`, in: name, code: 'INVALID_INTEGER' }],
+			),
 		};
 	}
 	return { ok: true, value: Number(raw) };
@@ -63,16 +74,23 @@ export function boolQuery(ctx: HandlerContext, name: string): Parsed<boolean> {
 	if (v === 'false') return { ok: true, value: false };
 	return {
 		ok: false,
-		reply: validationError(`Invalid value '${raw}' for query parameter '${name}': expected true or false.`, [
-			{ message: `'${raw}' is not a valid boolean`, in: name, code: 'INVALID_BOOLEAN' },
-		]),
+		reply: validationError(
+			`Invalid value '${raw}' for query parameter '${name}': expected true or false.`,
+			[{ message: `'${raw}' is not a valid boolean`, in: name, code: 'INVALID_BOOLEAN' }],
+		),
 	};
 }
 
 export function batchTooLarge(count: number, max: number): HttpReply {
-	const details: ErrorDetail[] = [{ message: `inputs must contain at most ${max} items`, in: 'inputs', code: 'TOO_MANY_INPUTS' }];
-	return validationError(`Too many inputs: ${count} were given, the limit is ${max} inputs per batch request.`, details, {
-		maxInputs: [String(max)],
-		receivedInputs: [String(count)],
-	});
+	const details: ErrorDetail[] = [
+		{ message: `inputs must contain at most ${max} items`, in: 'inputs', code: 'TOO_MANY_INPUTS' },
+	];
+	return validationError(
+		`Too many inputs: ${count} were given, the limit is ${max} inputs per batch request.`,
+		details,
+		{
+			maxInputs: [String(max)],
+			receivedInputs: [String(count)],
+		},
+	);
 }

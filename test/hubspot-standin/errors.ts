@@ -25,7 +25,12 @@ export interface ErrorDetail {
 export function errorBody(
 	category: string,
 	message: string,
-	extra: { errors?: ErrorDetail[]; context?: Record<string, unknown>; links?: Record<string, string>; subCategory?: string } = {},
+	extra: {
+		errors?: ErrorDetail[];
+		context?: Record<string, unknown>;
+		links?: Record<string, string>;
+		subCategory?: string;
+	} = {},
 ): Record<string, unknown> {
 	const body: Record<string, unknown> = { status: 'error', message, correlationId: randomUUID() };
 	if (extra.errors) body.errors = extra.errors;
@@ -36,7 +41,11 @@ export function errorBody(
 	return body;
 }
 
-export function validationError(message: string, errors?: ErrorDetail[], context?: Record<string, unknown>): HttpReply {
+export function validationError(
+	message: string,
+	errors?: ErrorDetail[],
+	context?: Record<string, unknown>,
+): HttpReply {
 	return { status: 400, body: errorBody('VALIDATION_ERROR', message, { errors, context }) };
 }
 
@@ -51,7 +60,10 @@ export function expiredAuthentication(expiredForMs: number): HttpReply {
 	const minutes = Math.max(0, Math.floor(expiredForMs / 60000));
 	return {
 		status: 401,
-		body: errorBody('EXPIRED_AUTHENTICATION', `The OAuth token used to make this call expired ${minutes} minute(s) ago.`),
+		body: errorBody(
+			'EXPIRED_AUTHENTICATION',
+			`The OAuth token used to make this call expired ${minutes} minute(s) ago.`,
+		),
 	};
 }
 
@@ -62,7 +74,12 @@ export function missingScopes(requiredGranularScopes: string[]): HttpReply {
 	return {
 		status: 403,
 		body: errorBody('MISSING_SCOPES', MISSING_SCOPES_MESSAGE, {
-			errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes } }],
+			errors: [
+				{
+					message: 'One or more of the following scopes are required.',
+					context: { requiredGranularScopes },
+				},
+			],
 			context: { requiredGranularScopes },
 			links: { scopes: 'https://developers.hubspot.com/scopes' },
 		}),
@@ -77,7 +94,10 @@ export function notFound(path: string): HttpReply {
 }
 
 export function methodNotAllowed(method: string): HttpReply {
-	return { status: 405, body: errorBody('VALIDATION_ERROR', `HTTP method ${method} is not supported by this URL`) };
+	return {
+		status: 405,
+		body: errorBody('VALIDATION_ERROR', `HTTP method ${method} is not supported by this URL`),
+	};
 }
 
 const RATE_LIMIT_MESSAGES: Record<RateLimitPolicy, string> = {
@@ -103,7 +123,14 @@ export function rateLimited(policy: RateLimitPolicy, headers: Record<string, str
 
 /** The 5xx page HubSpot's edge serves when the API behind it is unreachable. */
 export function htmlErrorPage(status: number): string {
-	const title = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : status === 504 ? 'Gateway Timeout' : 'Error';
+	const title =
+		status === 502
+			? 'Bad Gateway'
+			: status === 503
+				? 'Service Unavailable'
+				: status === 504
+					? 'Gateway Timeout'
+					: 'Error';
 	return (
 		'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>' +
 		`${status} ${title}</title></head><body><h1>${status} ${title}</h1>` +

@@ -13,7 +13,8 @@ interface Entry {
 }
 
 /** What the server must do for a request hit by a fault. */
-export type FaultAction = Exclude<Fault, { kind: 'storm' }> | { kind: 'storm'; ratio: number; durationMs: number };
+export type FaultAction =
+	Exclude<Fault, { kind: 'storm' }> | { kind: 'storm'; ratio: number; durationMs: number };
 
 export class FaultBook {
 	private entries: Entry[] = [];
@@ -21,15 +22,23 @@ export class FaultBook {
 	constructor(private readonly clock: () => number) {}
 
 	inject(fault: Fault): void {
-		if (fault.kind === 'storm' && !(fault.ratio >= 0 && fault.ratio <= 1)) throw new Error('stand-in: storm ratio must be within [0, 1]');
-		if (fault.kind === 'stall' && !(fault.ms >= 0)) throw new Error('stand-in: stall ms must be >= 0 (or Infinity)');
+		if (fault.kind === 'storm' && !(fault.ratio >= 0 && fault.ratio <= 1))
+			throw new Error('stand-in: storm ratio must be within [0, 1]');
+		if (fault.kind === 'stall' && !(fault.ms >= 0))
+			throw new Error('stand-in: stall ms must be >= 0 (or Infinity)');
 		const now = this.clock();
 		let expiresAt: number | undefined;
-		if (fault.untilMs !== undefined) expiresAt = fault.untilMs > 1e12 ? fault.untilMs : now + fault.untilMs;
+		if (fault.untilMs !== undefined)
+			expiresAt = fault.untilMs > 1e12 ? fault.untilMs : now + fault.untilMs;
 		if (fault.kind === 'storm') expiresAt = Math.min(expiresAt ?? Infinity, now + fault.durationMs);
 		let remaining = fault.times;
 		if (remaining === undefined && expiresAt === undefined) remaining = 1;
-		const pathRe = fault.path === undefined ? undefined : fault.path instanceof RegExp ? fault.path : new RegExp(fault.path);
+		const pathRe =
+			fault.path === undefined
+				? undefined
+				: fault.path instanceof RegExp
+					? fault.path
+					: new RegExp(fault.path);
 		this.entries.push({ fault, remaining, expiresAt, pathRe, stormSeen: 0, stormRefused: 0 });
 	}
 
@@ -45,7 +54,11 @@ export class FaultBook {
 
 	private prune(): void {
 		const now = this.clock();
-		this.entries = this.entries.filter((e) => (e.remaining === undefined || e.remaining > 0) && (e.expiresAt === undefined || now < e.expiresAt));
+		this.entries = this.entries.filter(
+			(e) =>
+				(e.remaining === undefined || e.remaining > 0) &&
+				(e.expiresAt === undefined || now < e.expiresAt),
+		);
 	}
 
 	/** The fault that applies to this request, if any (consuming one use of it). */
@@ -98,9 +111,14 @@ export class OutageSwitch {
 
 	/** Switch on (until `off()`), or off with 'off'. Refuses an unknown mode or scope. */
 	set(mode: OutageMode | 'off', scope: OutageScope = 'all'): OutageState {
-		if (mode !== 'off' && !OUTAGE_MODES.includes(mode)) throw new Error(`stand-in: outage mode must be one of off, ${OUTAGE_MODES.join(', ')}`);
-		if (scope !== 'writes' && scope !== 'all') throw new Error('stand-in: outage scope must be writes or all');
-		this.current = mode === 'off' ? { mode, scope, since: undefined, refused: 0 } : { mode, scope, since: this.clock(), refused: 0 };
+		if (mode !== 'off' && !OUTAGE_MODES.includes(mode))
+			throw new Error(`stand-in: outage mode must be one of off, ${OUTAGE_MODES.join(', ')}`);
+		if (scope !== 'writes' && scope !== 'all')
+			throw new Error('stand-in: outage scope must be writes or all');
+		this.current =
+			mode === 'off'
+				? { mode, scope, since: undefined, refused: 0 }
+				: { mode, scope, since: this.clock(), refused: 0 };
 		return this.state;
 	}
 
@@ -115,6 +133,8 @@ export class OutageSwitch {
 		const isWrite = method.toUpperCase() !== 'GET' && !/\/read$/.test(path);
 		if (scope === 'writes' && !isWrite) return undefined;
 		this.current.refused++;
-		return mode === 'http-503' ? { kind: 'status', status: 503 } : { kind: 'rateLimit', policy: 'DAILY' };
+		return mode === 'http-503'
+			? { kind: 'status', status: 503 }
+			: { kind: 'rateLimit', policy: 'DAILY' };
 	}
 }

@@ -5,7 +5,14 @@
  */
 export { startHubSpotStandIn } from './server';
 export type { StandIn } from './server';
-export { StandInState, SOURCE_PUBLIC_API, SOURCE_SEED, SOURCE_DEFAULT, isValidEmail, normalizeEmail } from './state';
+export {
+	StandInState,
+	SOURCE_PUBLIC_API,
+	SOURCE_SEED,
+	SOURCE_DEFAULT,
+	isValidEmail,
+	normalizeEmail,
+} from './state';
 export {
 	SCOPES,
 	ALL_SCOPES,

@@ -59,14 +59,18 @@ export class RateLimiter {
 		const used = this.recent(token, now).length;
 		const h: Record<string, string> = {
 			'X-HubSpot-RateLimit-Max': String(this.config.maxRequests),
-			'X-HubSpot-RateLimit-Remaining': String(exhausted ? 0 : Math.max(0, this.config.maxRequests - used)),
+			'X-HubSpot-RateLimit-Remaining': String(
+				exhausted ? 0 : Math.max(0, this.config.maxRequests - used),
+			),
 			'X-HubSpot-RateLimit-Interval-Milliseconds': String(this.config.windowMs),
 		};
 		if (this.config.remainingHeader === false) delete h['X-HubSpot-RateLimit-Remaining'];
 		if (this.config.dailyLimit !== undefined) {
 			const d = this.dailyCount(token, now);
 			h['X-HubSpot-RateLimit-Daily'] = String(this.config.dailyLimit);
-			h['X-HubSpot-RateLimit-Daily-Remaining'] = String(exhausted ? 0 : Math.max(0, this.config.dailyLimit - d.count));
+			h['X-HubSpot-RateLimit-Daily-Remaining'] = String(
+				exhausted ? 0 : Math.max(0, this.config.dailyLimit - d.count),
+			);
 		}
 		return h;
 	}

@@ -24,7 +24,12 @@ export const SCOPES = {
 	oauth: 'oauth',
 } as const;
 
-export const BATCH_SCOPES: string[] = [SCOPES.batchRead, SCOPES.batchWrite, SCOPES.datedBatchRead, SCOPES.datedBatchWrite];
+export const BATCH_SCOPES: string[] = [
+	SCOPES.batchRead,
+	SCOPES.batchWrite,
+	SCOPES.datedBatchRead,
+	SCOPES.datedBatchWrite,
+];
 
 export const ALL_SCOPES: string[] = Object.values(SCOPES);
 
@@ -82,8 +87,16 @@ export function defaultDefinitions(): SubscriptionDefinitionSeed[] {
 			isInternal: false,
 			businessUnitId: DEFAULT_BRAND_ID,
 			translations: [
-				{ languageCode: 'de', name: 'Marketinginformationen', description: 'Angebote und Neuigkeiten.' },
-				{ languageCode: 'fr', name: 'Informations marketing', description: 'Offres et nouveautés.' },
+				{
+					languageCode: 'de',
+					name: 'Marketinginformationen',
+					description: 'Angebote und Neuigkeiten.',
+				},
+				{
+					languageCode: 'fr',
+					name: 'Informations marketing',
+					description: 'Offres et nouveautés.',
+				},
 			],
 		},
 		{
@@ -129,7 +142,13 @@ export function defaultDefinitions(): SubscriptionDefinitionSeed[] {
 			isDefault: true,
 			isInternal: false,
 			businessUnitId: SECOND_BRAND_ID,
-			translations: [{ languageCode: 'de', name: 'Acme Outdoor Newsletter (DE)', description: 'Der monatliche Newsletter.' }],
+			translations: [
+				{
+					languageCode: 'de',
+					name: 'Acme Outdoor Newsletter (DE)',
+					description: 'Der monatliche Newsletter.',
+				},
+			],
 		},
 		{
 			id: DEFAULT_SUBSCRIPTION_IDS.brandEvents,
@@ -154,7 +173,9 @@ function opts(values: Array<string | [string, string]>): ContactPropertyOption[]
 	});
 }
 
-function prop(p: Partial<ContactProperty> & Pick<ContactProperty, 'name' | 'label' | 'type' | 'fieldType'>): ContactProperty {
+function prop(
+	p: Partial<ContactProperty> & Pick<ContactProperty, 'name' | 'label' | 'type' | 'fieldType'>,
+): ContactProperty {
 	return {
 		description: '',
 		groupName: 'contactinformation',
@@ -178,13 +199,67 @@ function prop(p: Partial<ContactProperty> & Pick<ContactProperty, 'name' | 'labe
 /** A realistic subset of a HubSpot account's contact properties. */
 export function defaultContactProperties(): ContactProperty[] {
 	return [
-		prop({ name: 'email', label: 'Email', type: 'string', fieldType: 'text', description: "A contact's email address", formField: true, hasUniqueValue: false, displayOrder: 3 }),
-		prop({ name: 'firstname', label: 'First Name', type: 'string', fieldType: 'text', description: "A contact's first name", formField: true, displayOrder: 0 }),
-		prop({ name: 'lastname', label: 'Last Name', type: 'string', fieldType: 'text', description: "A contact's last name", formField: true, displayOrder: 1 }),
-		prop({ name: 'phone', label: 'Phone Number', type: 'string', fieldType: 'phonenumber', description: "A contact's primary phone number", formField: true }),
-		prop({ name: 'company', label: 'Company Name', type: 'string', fieldType: 'text', description: 'Name of the contact\'s company.', formField: true }),
-		prop({ name: 'message', label: 'Message', type: 'string', fieldType: 'textarea', description: 'A default property to be used for any message or comments a contact may want to leave on a form.', formField: true }),
-		prop({ name: 'date_of_birth', label: 'Date of birth', type: 'date', fieldType: 'date', description: 'The date of birth of the contact.', formField: true }),
+		prop({
+			name: 'email',
+			label: 'Email',
+			type: 'string',
+			fieldType: 'text',
+			description: "A contact's email address",
+			formField: true,
+			hasUniqueValue: false,
+			displayOrder: 3,
+		}),
+		prop({
+			name: 'firstname',
+			label: 'First Name',
+			type: 'string',
+			fieldType: 'text',
+			description: "A contact's first name",
+			formField: true,
+			displayOrder: 0,
+		}),
+		prop({
+			name: 'lastname',
+			label: 'Last Name',
+			type: 'string',
+			fieldType: 'text',
+			description: "A contact's last name",
+			formField: true,
+			displayOrder: 1,
+		}),
+		prop({
+			name: 'phone',
+			label: 'Phone Number',
+			type: 'string',
+			fieldType: 'phonenumber',
+			description: "A contact's primary phone number",
+			formField: true,
+		}),
+		prop({
+			name: 'company',
+			label: 'Company Name',
+			type: 'string',
+			fieldType: 'text',
+			description: "Name of the contact's company.",
+			formField: true,
+		}),
+		prop({
+			name: 'message',
+			label: 'Message',
+			type: 'string',
+			fieldType: 'textarea',
+			description:
+				'A default property to be used for any message or comments a contact may want to leave on a form.',
+			formField: true,
+		}),
+		prop({
+			name: 'date_of_birth',
+			label: 'Date of birth',
+			type: 'date',
+			fieldType: 'date',
+			description: 'The date of birth of the contact.',
+			formField: true,
+		}),
 		prop({
 			name: 'lifecyclestage',
 			label: 'Lifecycle Stage',
@@ -209,7 +284,8 @@ export function defaultContactProperties(): ContactProperty[] {
 			label: "Legal basis for processing contact's data",
 			type: 'enumeration',
 			fieldType: 'checkbox',
-			description: "Legal basis for processing contact's data; 'Not applicable' will exempt the contact from GDPR protections",
+			description:
+				"Legal basis for processing contact's data; 'Not applicable' will exempt the contact from GDPR protections",
 			options: opts([
 				'Legitimate interest – prospect/lead',
 				'Legitimate interest - other',
@@ -226,7 +302,7 @@ export function defaultContactProperties(): ContactProperty[] {
 			type: 'enumeration',
 			fieldType: 'select',
 			groupName: 'emailinformation',
-			description: 'The status of a contact\'s eligibility to receive marketing email.',
+			description: "The status of a contact's eligibility to receive marketing email.",
 			options: opts([
 				'Confirmed',
 				'Confirmation Pending',
@@ -243,7 +319,10 @@ export function defaultContactProperties(): ContactProperty[] {
 			fieldType: 'booleancheckbox',
 			groupName: 'emailinformation',
 			description: 'Indicates that the current email address has opted out of all email.',
-			options: opts([['Yes', 'true'], ['No', 'false']]),
+			options: opts([
+				['Yes', 'true'],
+				['No', 'false'],
+			]),
 			modificationMetadata: { archivable: false, readOnlyDefinition: true, readOnlyValue: true },
 		}),
 		prop({
@@ -286,7 +365,8 @@ export function defaultContactProperties(): ContactProperty[] {
 			type: 'datetime',
 			fieldType: 'date',
 			groupName: 'contactinformation',
-			description: 'When the contact confirmed an external double opt-in (custom property of the sandbox account).',
+			description:
+				'When the contact confirmed an external double opt-in (custom property of the sandbox account).',
 			hubspotDefined: undefined,
 			formField: false,
 			modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false },
@@ -299,7 +379,8 @@ export function defaultContactProperties(): ContactProperty[] {
 			type: 'string',
 			fieldType: 'text',
 			groupName: 'contactinformation',
-			description: 'Where the external double opt-in came from (custom property of the sandbox account).',
+			description:
+				'Where the external double opt-in came from (custom property of the sandbox account).',
 			hubspotDefined: undefined,
 			modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false },
 			createdAt: '2025-02-03T09:30:00.000Z',

@@ -19,11 +19,26 @@ import {
 	serverErrorBody,
 	type HttpReply,
 } from './errors';
-import { FaultBook, OutageSwitch, type FaultAction, type OutageMode, type OutageScope, type OutageState } from './faults';
+import {
+	FaultBook,
+	OutageSwitch,
+	type FaultAction,
+	type OutageMode,
+	type OutageScope,
+	type OutageState,
+} from './faults';
 import { RateLimiter } from './ratelimit';
 import { SCOPES, defaultDefinitions, defaultTokens } from './seed';
 import { StandInState } from './state';
-import type { Contact, Fault, LegalBasis, PublicStatus, RecordedRequest, StandInOptions, StatusState } from './types';
+import type {
+	Contact,
+	Fault,
+	LegalBasis,
+	PublicStatus,
+	RecordedRequest,
+	StandInOptions,
+	StatusState,
+} from './types';
 
 export interface StandIn {
 	/** e.g. 'http://127.0.0.1:41234' */
@@ -90,15 +105,69 @@ function versioned(v4: string[], dated: string[]): (version: string) => string[]
 }
 
 const COMM_ROUTES: Route[] = [
-	{ method: 'GET', pattern: /^\/definitions$/, params: [], handler: commprefs.getDefinitions, scopes: versioned(V4_READ, [SCOPES.datedDefinitionRead]) },
-	{ method: 'POST', pattern: /^\/statuses\/batch\/unsubscribe-all\/read$/, params: [], handler: commprefs.batchUnsubscribeAllRead, scopes: versioned([SCOPES.batchRead], [SCOPES.datedBatchRead]) },
-	{ method: 'POST', pattern: /^\/statuses\/batch\/unsubscribe-all$/, params: [], handler: commprefs.batchUnsubscribeAll, scopes: versioned([SCOPES.batchWrite], [SCOPES.datedBatchWrite]) },
-	{ method: 'POST', pattern: /^\/statuses\/batch\/read$/, params: [], handler: commprefs.batchRead, scopes: versioned([SCOPES.batchRead], [SCOPES.datedBatchRead]) },
-	{ method: 'POST', pattern: /^\/statuses\/batch\/write$/, params: [], handler: commprefs.batchWrite, scopes: versioned([SCOPES.batchWrite], [SCOPES.datedBatchWrite]) },
-	{ method: 'GET', pattern: /^\/statuses\/([^/]+)\/unsubscribe-all$/, params: ['email'], handler: commprefs.getUnsubscribeAll, scopes: versioned(V4_READ, [SCOPES.datedStatusRead]) },
-	{ method: 'POST', pattern: /^\/statuses\/([^/]+)\/unsubscribe-all$/, params: ['email'], handler: commprefs.postUnsubscribeAll, scopes: versioned(V4_WRITE, [SCOPES.datedStatusWrite]) },
-	{ method: 'GET', pattern: /^\/statuses\/([^/]+)$/, params: ['email'], handler: commprefs.getStatuses, scopes: versioned(V4_READ, [SCOPES.datedStatusRead]) },
-	{ method: 'POST', pattern: /^\/statuses\/([^/]+)$/, params: ['email'], handler: commprefs.postStatus, scopes: versioned(V4_WRITE, [SCOPES.datedStatusWrite]) },
+	{
+		method: 'GET',
+		pattern: /^\/definitions$/,
+		params: [],
+		handler: commprefs.getDefinitions,
+		scopes: versioned(V4_READ, [SCOPES.datedDefinitionRead]),
+	},
+	{
+		method: 'POST',
+		pattern: /^\/statuses\/batch\/unsubscribe-all\/read$/,
+		params: [],
+		handler: commprefs.batchUnsubscribeAllRead,
+		scopes: versioned([SCOPES.batchRead], [SCOPES.datedBatchRead]),
+	},
+	{
+		method: 'POST',
+		pattern: /^\/statuses\/batch\/unsubscribe-all$/,
+		params: [],
+		handler: commprefs.batchUnsubscribeAll,
+		scopes: versioned([SCOPES.batchWrite], [SCOPES.datedBatchWrite]),
+	},
+	{
+		method: 'POST',
+		pattern: /^\/statuses\/batch\/read$/,
+		params: [],
+		handler: commprefs.batchRead,
+		scopes: versioned([SCOPES.batchRead], [SCOPES.datedBatchRead]),
+	},
+	{
+		method: 'POST',
+		pattern: /^\/statuses\/batch\/write$/,
+		params: [],
+		handler: commprefs.batchWrite,
+		scopes: versioned([SCOPES.batchWrite], [SCOPES.datedBatchWrite]),
+	},
+	{
+		method: 'GET',
+		pattern: /^\/statuses\/([^/]+)\/unsubscribe-all$/,
+		params: ['email'],
+		handler: commprefs.getUnsubscribeAll,
+		scopes: versioned(V4_READ, [SCOPES.datedStatusRead]),
+	},
+	{
+		method: 'POST',
+		pattern: /^\/statuses\/([^/]+)\/unsubscribe-all$/,
+		params: ['email'],
+		handler: commprefs.postUnsubscribeAll,
+		scopes: versioned(V4_WRITE, [SCOPES.datedStatusWrite]),
+	},
+	{
+		method: 'GET',
+		pattern: /^\/statuses\/([^/]+)$/,
+		params: ['email'],
+		handler: commprefs.getStatuses,
+		scopes: versioned(V4_READ, [SCOPES.datedStatusRead]),
+	},
+	{
+		method: 'POST',
+		pattern: /^\/statuses\/([^/]+)$/,
+		params: ['email'],
+		handler: commprefs.postStatus,
+		scopes: versioned(V4_WRITE, [SCOPES.datedStatusWrite]),
+	},
 	// HubSpot's v4 guide: communication_preferences.read_write, or .read AND .write. For the dated versions
 	// HubSpot names no scope for this endpoint: the stand-in also takes their status read AND write pair.
 	{
@@ -115,9 +184,27 @@ const COMM_ROUTES: Route[] = [
 ];
 
 const CRM_ROUTES: Route[] = [
-	{ method: 'GET', pattern: /^\/crm\/v3\/properties\/contacts$/, params: [], handler: crm.listProperties, scopes: () => [SCOPES.contactsRead, SCOPES.schemasRead] },
-	{ method: 'POST', pattern: /^\/crm\/v3\/properties\/contacts$/, params: [], handler: crm.createProperty, scopes: () => [SCOPES.schemasWrite] },
-	{ method: 'POST', pattern: /^\/crm\/v3\/objects\/contacts\/batch\/upsert$/, params: [], handler: crm.batchUpsertContacts, scopes: () => [SCOPES.contactsWrite] },
+	{
+		method: 'GET',
+		pattern: /^\/crm\/v3\/properties\/contacts$/,
+		params: [],
+		handler: crm.listProperties,
+		scopes: () => [SCOPES.contactsRead, SCOPES.schemasRead],
+	},
+	{
+		method: 'POST',
+		pattern: /^\/crm\/v3\/properties\/contacts$/,
+		params: [],
+		handler: crm.createProperty,
+		scopes: () => [SCOPES.schemasWrite],
+	},
+	{
+		method: 'POST',
+		pattern: /^\/crm\/v3\/objects\/contacts\/batch\/upsert$/,
+		params: [],
+		handler: crm.batchUpsertContacts,
+		scopes: () => [SCOPES.contactsWrite],
+	},
 ];
 
 const COMM_PREFIX = /^\/communication-preferences\/([^/]+)(\/.*)?$/;
@@ -162,17 +249,28 @@ class StandInServer implements StandIn {
 	private tokens = new Map<string, TokenInfo>();
 	private readonly server: Server;
 	private readonly sockets = new Set<Socket>();
-	private readonly stalls = new Set<{ timer?: NodeJS.Timeout; res: ServerResponse; record: RecordedRequest }>();
+	private readonly stalls = new Set<{
+		timer?: NodeJS.Timeout;
+		res: ServerResponse;
+		record: RecordedRequest;
+	}>();
 	private readonly latency: [number, number];
 	private readonly maxBatchInputs: number;
 	private closing = false;
 
 	constructor(private readonly options: StandInOptions) {
 		this.clock = options.now ?? Date.now;
-		this.state = new StandInState(options.definitions ?? defaultDefinitions(), this.clock, options.gdprEnabled ?? true);
+		this.state = new StandInState(
+			options.definitions ?? defaultDefinitions(),
+			this.clock,
+			options.gdprEnabled ?? true,
+		);
 		this.faults = new FaultBook(this.clock);
 		this.outageSwitch = new OutageSwitch(this.clock);
-		this.limiter = new RateLimiter(options.rateLimit === undefined ? { maxRequests: 100, windowMs: 10000 } : options.rateLimit, this.clock);
+		this.limiter = new RateLimiter(
+			options.rateLimit === undefined ? { maxRequests: 100, windowMs: 10000 } : options.rateLimit,
+			this.clock,
+		);
 		this.seedTokens = options.tokens ?? defaultTokens();
 		this.resetTokens();
 		this.latency = options.latencyMs ?? [0, 0];
@@ -181,7 +279,14 @@ class StandInServer implements StandIn {
 			this.onRequest(req, res).catch((e) => {
 				if (!res.headersSent && !res.destroyed) {
 					res.writeHead(500, { 'content-type': 'application/json;charset=utf-8' });
-					res.end(JSON.stringify(errorBody('INTERNAL_ERROR', `stand-in internal error: ${e instanceof Error ? e.message : String(e)}`)));
+					res.end(
+						JSON.stringify(
+							errorBody(
+								'INTERNAL_ERROR',
+								`stand-in internal error: ${e instanceof Error ? e.message : String(e)}`,
+							),
+						),
+					);
 				}
 			});
 		});
@@ -245,7 +350,8 @@ class StandInServer implements StandIn {
 	acceptedTokens(): Record<string, string[]> {
 		const now = this.clock();
 		const out: Record<string, string[]> = {};
-		for (const [t, info] of this.tokens) if (info.expiresAt === undefined || now < info.expiresAt) out[t] = [...info.scopes];
+		for (const [t, info] of this.tokens)
+			if (info.expiresAt === undefined || now < info.expiresAt) out[t] = [...info.scopes];
 		return out;
 	}
 
@@ -343,18 +449,36 @@ class StandInServer implements StandIn {
 		this.finish(res, record, reply);
 	}
 
-	private async applyFault(fault: FaultAction, incoming: Incoming, record: RecordedRequest, res: ServerResponse): Promise<void> {
+	private async applyFault(
+		fault: FaultAction,
+		incoming: Incoming,
+		record: RecordedRequest,
+		res: ServerResponse,
+	): Promise<void> {
 		switch (fault.kind) {
 			case 'status': {
-				const text = fault.body ?? (fault.status >= 502 && fault.status <= 504 ? htmlErrorPage(fault.status) : JSON.stringify(serverErrorBody(fault.status)));
-				const contentType = text.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'application/json;charset=utf-8';
+				const text =
+					fault.body ??
+					(fault.status >= 502 && fault.status <= 504
+						? htmlErrorPage(fault.status)
+						: JSON.stringify(serverErrorBody(fault.status)));
+				const contentType = text.trimStart().startsWith('<')
+					? 'text/html; charset=utf-8'
+					: 'application/json;charset=utf-8';
 				await this.delay();
-				this.finish(res, record, { status: fault.status, body: null, text, contentType, headers: fault.headers });
+				this.finish(res, record, {
+					status: fault.status,
+					body: null,
+					text,
+					contentType,
+					headers: fault.headers,
+				});
 				return;
 			}
 			case 'rateLimit': {
 				const headers = this.limiter.headersFor(this.bearer(incoming.headers), true);
-				if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
+				if (fault.retryAfterSeconds !== undefined)
+					headers['Retry-After'] = String(fault.retryAfterSeconds);
 				await this.delay();
 				this.finish(res, record, rateLimited(fault.policy, headers));
 				return;
@@ -374,7 +498,10 @@ class StandInServer implements StandIn {
 			}
 			case 'stall': {
 				const early = fault.applyBeforeFault ? this.process(incoming) : undefined;
-				const entry: { timer?: NodeJS.Timeout; res: ServerResponse; record: RecordedRequest } = { res, record };
+				const entry: { timer?: NodeJS.Timeout; res: ServerResponse; record: RecordedRequest } = {
+					res,
+					record,
+				};
 				this.stalls.add(entry);
 				if (fault.ms === Infinity) return; // held until reset() / close()
 				entry.timer = setTimeout(() => {
@@ -440,17 +567,22 @@ class StandInServer implements StandIn {
 		const info = token === undefined ? undefined : this.tokens.get(token);
 		if (token === undefined || info === undefined) return invalidAuthentication();
 		const now = this.clock();
-		if (info.expiresAt !== undefined && now >= info.expiresAt) return expiredAuthentication(now - info.expiresAt);
+		if (info.expiresAt !== undefined && now >= info.expiresAt)
+			return expiredAuthentication(now - info.expiresAt);
 
 		const rate = this.limiter.take(token);
 		if (!rate.allowed) return rateLimited(rate.policy, rate.headers);
-		const withRate = (r: HttpReply): HttpReply => ({ ...r, headers: { ...rate.headers, ...(r.headers ?? {}) } });
+		const withRate = (r: HttpReply): HttpReply => ({
+			...r,
+			headers: { ...rate.headers, ...(r.headers ?? {}) },
+		});
 
 		const anyOf = route.scopes(version);
 		const granted =
 			anyOf.some((s) => info.scopes.includes(s)) ||
 			(route.scopeSets?.(version) ?? []).some((set) => set.every((s) => info.scopes.includes(s)));
-		if (!granted) return withRate(missingScopes([...anyOf, ...(route.scopeSets?.(version) ?? []).flat()]));
+		if (!granted)
+			return withRate(missingScopes([...anyOf, ...(route.scopeSets?.(version) ?? []).flat()]));
 
 		const ctx: HandlerContext = {
 			method: inc.method,
@@ -465,18 +597,27 @@ class StandInServer implements StandIn {
 		try {
 			return withRate(route.handler(ctx));
 		} catch (e) {
-			return withRate({ status: 500, body: errorBody('INTERNAL_ERROR', `internal error: ${e instanceof Error ? e.message : String(e)}`) });
+			return withRate({
+				status: 500,
+				body: errorBody(
+					'INTERNAL_ERROR',
+					`internal error: ${e instanceof Error ? e.message : String(e)}`,
+				),
+			});
 		}
 	}
 
-	private route(inc: Incoming): { route: Route; params: Record<string, string>; version: string } | { reply: HttpReply } {
+	private route(
+		inc: Incoming,
+	): { route: Route; params: Record<string, string>; version: string } | { reply: HttpReply } {
 		let routes: Route[];
 		let sub: string;
 		let version = '';
 		const m = COMM_PREFIX.exec(inc.rawPath);
 		if (m) {
 			version = m[1];
-			if (!(commprefs.SUPPORTED_VERSIONS as readonly string[]).includes(version)) return { reply: notFound(inc.rawPath) };
+			if (!(commprefs.SUPPORTED_VERSIONS as readonly string[]).includes(version))
+				return { reply: notFound(inc.rawPath) };
 			routes = COMM_ROUTES;
 			sub = m[2] ?? '';
 		} else {
@@ -505,21 +646,33 @@ class StandInServer implements StandIn {
 	private oauthToken(inc: Incoming): HttpReply {
 		const form = new URLSearchParams(inc.rawBody);
 		const oauth = this.options.oauth;
-		const fail = (status: string, message: string): HttpReply => ({ status: 400, body: { status, message, correlationId: randomUUID() } });
+		const fail = (status: string, message: string): HttpReply => ({
+			status: 400,
+			body: { status, message, correlationId: randomUUID() },
+		});
 		const grant = form.get('grant_type');
 		if (grant !== 'refresh_token' && grant !== 'authorization_code') {
-			return fail('BAD_GRANT_TYPE', 'grant_type must be one of [authorization_code, refresh_token]');
+			return fail(
+				'BAD_GRANT_TYPE',
+				'grant_type must be one of [authorization_code, refresh_token]',
+			);
 		}
-		if (!oauth || form.get('client_id') !== oauth.clientId) return fail('BAD_CLIENT_ID', 'missing or unknown client id');
-		if (form.get('client_secret') !== oauth.clientSecret) return fail('BAD_CLIENT_SECRET', 'missing or invalid client secret');
-		if (grant === 'authorization_code') return fail('BAD_AUTH_CODE', 'missing or invalid auth code');
+		if (!oauth || form.get('client_id') !== oauth.clientId)
+			return fail('BAD_CLIENT_ID', 'missing or unknown client id');
+		if (form.get('client_secret') !== oauth.clientSecret)
+			return fail('BAD_CLIENT_SECRET', 'missing or invalid client secret');
+		if (grant === 'authorization_code')
+			return fail('BAD_AUTH_CODE', 'missing or invalid auth code');
 		const refresh = form.get('refresh_token') ?? '';
 		const scopes = oauth.refreshTokens?.[refresh];
 		if (!scopes) return fail('BAD_REFRESH_TOKEN', 'missing or invalid refresh token');
 		const ttl = this.options.oauthAccessTokenTtlSeconds ?? 1800;
 		const access = `oat-standin-${randomBytes(24).toString('hex')}`;
 		this.tokens.set(access, { scopes: [...scopes], expiresAt: this.clock() + ttl * 1000 });
-		return { status: 200, body: { token_type: 'bearer', refresh_token: refresh, access_token: access, expires_in: ttl } };
+		return {
+			status: 200,
+			body: { token_type: 'bearer', refresh_token: refresh, access_token: access, expires_in: ttl },
+		};
 	}
 
 	private control(inc: Incoming): HttpReply {
@@ -530,8 +683,17 @@ class StandInServer implements StandIn {
 				requestsByStatus[key] = (requestsByStatus[key] ?? 0) + 1;
 			}
 			const summaryOnly = inc.query.summary === 'true';
-			const summary = { requestCount: this.requests.length, requestsByStatus, pendingFaults: this.faults.pending.length };
-			return { status: 200, body: summaryOnly ? { ...summary, statusCount: this.state.snapshot().statuses.length } : { ...this.state.snapshot(), ...summary } };
+			const summary = {
+				requestCount: this.requests.length,
+				requestsByStatus,
+				pendingFaults: this.faults.pending.length,
+			};
+			return {
+				status: 200,
+				body: summaryOnly
+					? { ...summary, statusCount: this.state.snapshot().statuses.length }
+					: { ...this.state.snapshot(), ...summary },
+			};
 		}
 		if (inc.rawPath === '/_standin/outage') return this.outageControl(inc);
 		if (inc.rawPath === '/_standin/reset' && inc.method === 'POST') {
@@ -546,10 +708,16 @@ class StandInServer implements StandIn {
 		if (inc.method === 'GET') return { status: 200, body: this.outage };
 		if (inc.method !== 'POST') return methodNotAllowed(inc.method);
 		try {
-			const body = JSON.parse(inc.rawBody || '{}') as { mode?: OutageMode | 'off'; scope?: OutageScope };
+			const body = JSON.parse(inc.rawBody || '{}') as {
+				mode?: OutageMode | 'off';
+				scope?: OutageScope;
+			};
 			return { status: 200, body: this.setOutage(body.mode ?? 'off', body.scope ?? 'all') };
 		} catch (error) {
-			return { status: 400, body: errorBody('VALIDATION_ERROR', error instanceof Error ? error.message : String(error)) };
+			return {
+				status: 400,
+				body: errorBody('VALIDATION_ERROR', error instanceof Error ? error.message : String(error)),
+			};
 		}
 	}
 }

@@ -50,14 +50,23 @@ export interface StatusWriteInput {
 
 export type StatusWriteOutcome =
 	| { ok: true; status: PublicStatus }
-	| { ok: false; code: 'UNKNOWN_SUBSCRIPTION' | 'INACTIVE_SUBSCRIPTION' | 'LEGAL_BASIS_REQUIRED' | 'RESUBSCRIBE_LEGAL_BASIS_REQUIRED'; message: string };
+	| {
+			ok: false;
+			code:
+				| 'UNKNOWN_SUBSCRIPTION'
+				| 'INACTIVE_SUBSCRIPTION'
+				| 'LEGAL_BASIS_REQUIRED'
+				| 'RESUBSCRIBE_LEGAL_BASIS_REQUIRED';
+			message: string;
+	  };
 
 export function normalizeEmail(email: string): string {
 	return email.trim().toLowerCase();
 }
 
 // HubSpot refuses a leading, trailing or doubled dot before the @ (issue 10: "john..doe@example.com").
-const EMAIL_RE = /^[^\s@"<>(),;:\\[\].]+(?:\.[^\s@"<>(),;:\\[\].]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL_RE =
+	/^[^\s@"<>(),;:\\[\].]+(?:\.[^\s@"<>(),;:\\[\].]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export function isValidEmail(email: string): boolean {
 	return email.length <= 254 && EMAIL_RE.test(email.trim());
@@ -93,7 +102,10 @@ export class StandInState {
 
 	/** Back to the seed: no statuses, no opt-outs, no contacts, seed properties. */
 	reset(): void {
-		this.defs = this.seedDefinitions.map((d) => ({ ...d, translations: d.translations?.map((t) => ({ ...t })) }));
+		this.defs = this.seedDefinitions.map((d) => ({
+			...d,
+			translations: d.translations?.map((t) => ({ ...t })),
+		}));
 		this.statuses.clear();
 		this.wide.clear();
 		this.writes = [];
@@ -171,26 +183,62 @@ export class StandInState {
 	}
 
 	/** The status a type reads for an address: the opt-out of all of its brand wins over the stored status. */
-	private effective(email: string, d: SubscriptionDefinitionSeed, reason: SetStatusSuccessReason | null = null): PublicStatus {
+	private effective(
+		email: string,
+		d: SubscriptionDefinitionSeed,
+		reason: SetStatusSuccessReason | null = null,
+	): PublicStatus {
 		const key = normalizeEmail(email);
 		const brand = this.brandOf(d);
 		const s = this.stored(key, d.id);
 		const w = this.wideOf(key, brand);
-		const base = { channel: 'EMAIL' as const, subscriberIdString: key, subscriptionId: d.id, businessUnitId: brand, subscriptionName: d.name, setStatusSuccessReason: reason };
+		const base = {
+			channel: 'EMAIL' as const,
+			subscriberIdString: key,
+			subscriptionId: d.id,
+			businessUnitId: brand,
+			subscriptionName: d.name,
+			setStatusSuccessReason: reason,
+		};
 		if (w && (!s || s.status !== 'UNSUBSCRIBED' || s.timestamp < w.timestamp)) {
-			return { ...base, status: 'UNSUBSCRIBED', source: w.source, legalBasis: null, legalBasisExplanation: null, timestamp: w.timestamp };
+			return {
+				...base,
+				status: 'UNSUBSCRIBED',
+				source: w.source,
+				legalBasis: null,
+				legalBasisExplanation: null,
+				timestamp: w.timestamp,
+			};
 		}
 		if (s) {
-			return { ...base, status: s.status, source: s.source, legalBasis: s.legalBasis, legalBasisExplanation: s.legalBasisExplanation, timestamp: s.timestamp };
+			return {
+				...base,
+				status: s.status,
+				source: s.source,
+				legalBasis: s.legalBasis,
+				legalBasisExplanation: s.legalBasisExplanation,
+				timestamp: s.timestamp,
+			};
 		}
-		return { ...base, status: 'NOT_SPECIFIED', source: SOURCE_DEFAULT, legalBasis: null, legalBasisExplanation: null, timestamp: this.iso() };
+		return {
+			...base,
+			status: 'NOT_SPECIFIED',
+			source: SOURCE_DEFAULT,
+			legalBasis: null,
+			legalBasisExplanation: null,
+			timestamp: this.iso(),
+		};
 	}
 
 	/**
 	 * The status of one type for an address (what GET statuses/{email} reports for it), or undefined when
 	 * the type does not exist or does not belong to `businessUnitId` (when given).
 	 */
-	getStatus(email: string, subscriptionId: number, businessUnitId?: number): PublicStatus | undefined {
+	getStatus(
+		email: string,
+		subscriptionId: number,
+		businessUnitId?: number,
+	): PublicStatus | undefined {
 		const d = this.definitionById(subscriptionId);
 		if (!d) return undefined;
 		if (businessUnitId !== undefined && this.brandOf(d) !== businessUnitId) return undefined;
@@ -246,12 +294,23 @@ export class StandInState {
 	applyStatusWrite(input: StatusWriteInput): StatusWriteOutcome {
 		const d = this.definitionById(input.subscriptionId);
 		if (!d) {
-			return { ok: false, code: 'UNKNOWN_SUBSCRIPTION', message: `No subscription definition exists with id ${input.subscriptionId}.` };
+			return {
+				ok: false,
+				code: 'UNKNOWN_SUBSCRIPTION',
+				message: `No subscription definition exists with id ${input.subscriptionId}.`,
+			};
 		}
 		if (!(d.isActive ?? true)) {
-			return { ok: false, code: 'INACTIVE_SUBSCRIPTION', message: `Subscription definition ${input.subscriptionId} is not active.` };
+			return {
+				ok: false,
+				code: 'INACTIVE_SUBSCRIPTION',
+				message: `Subscription definition ${input.subscriptionId} is not active.`,
+			};
 		}
-		const hasBasis = !!input.legalBasis && typeof input.legalBasisExplanation === 'string' && input.legalBasisExplanation.trim() !== '';
+		const hasBasis =
+			!!input.legalBasis &&
+			typeof input.legalBasisExplanation === 'string' &&
+			input.legalBasisExplanation.trim() !== '';
 		const key = normalizeEmail(input.email);
 		const brand = this.brandOf(d);
 		const before = this.effective(key, d);
@@ -268,13 +327,17 @@ export class StandInState {
 			return {
 				ok: false,
 				code: 'LEGAL_BASIS_REQUIRED',
-				message: 'legalBasis and legalBasisExplanation are required because the account has data privacy settings turned on.',
+				message:
+					'legalBasis and legalBasisExplanation are required because the account has data privacy settings turned on.',
 			};
 		}
 		const source = input.source ?? SOURCE_PUBLIC_API;
 		const timestamp = this.iso();
 		let reason: SetStatusSuccessReason;
-		if (before.status === input.statusState || (optedOutOfAll && input.statusState !== 'SUBSCRIBED')) {
+		if (
+			before.status === input.statusState ||
+			(optedOutOfAll && input.statusState !== 'SUBSCRIBED')
+		) {
 			// Nothing changes: the same status again, or a non-SUBSCRIBED write while the brand is opted out of all.
 			reason = 'NO_STATUS_CHANGE';
 		} else {
@@ -315,18 +378,31 @@ export class StandInState {
 	 * Opt an address out of all email of a brand: every type of the brand becomes UNSUBSCRIBED and the
 	 * brand's wide status is set. Returns the brand's type statuses with their setStatusSuccessReason.
 	 */
-	applyUnsubscribeAll(email: string, businessUnitId: number, via: string, source = SOURCE_PUBLIC_API): PublicStatus[] {
+	applyUnsubscribeAll(
+		email: string,
+		businessUnitId: number,
+		via: string,
+		source = SOURCE_PUBLIC_API,
+	): PublicStatus[] {
 		const key = normalizeEmail(email);
 		const timestamp = this.iso();
 		const already = this.wideOf(key, businessUnitId) !== undefined;
 		const out: PublicStatus[] = [];
-		for (const d of this.defs.filter((x) => this.brandOf(x) === businessUnitId && (x.isActive ?? true))) {
+		for (const d of this.defs.filter(
+			(x) => this.brandOf(x) === businessUnitId && (x.isActive ?? true),
+		)) {
 			const before = this.effective(key, d);
 			if (before.status === 'UNSUBSCRIBED') {
 				out.push(this.effective(key, d, 'NO_STATUS_CHANGE'));
 				continue;
 			}
-			this.putStored(key, d.id, { status: 'UNSUBSCRIBED', source, legalBasis: null, legalBasisExplanation: null, timestamp });
+			this.putStored(key, d.id, {
+				status: 'UNSUBSCRIBED',
+				source,
+				legalBasis: null,
+				legalBasisExplanation: null,
+				timestamp,
+			});
 			out.push(this.effective(key, d, 'UNSUBSCRIBE_FROM_ALL_OCCURRED'));
 		}
 		if (!already) {
@@ -400,7 +476,11 @@ export class StandInState {
 	// ---------------------------------------------------------------- CRM
 
 	get contactProperties(): ContactProperty[] {
-		return this.properties.map((p) => ({ ...p, options: p.options.map((o) => ({ ...o })), modificationMetadata: { ...p.modificationMetadata } }));
+		return this.properties.map((p) => ({
+			...p,
+			options: p.options.map((o) => ({ ...o })),
+			modificationMetadata: { ...p.modificationMetadata },
+		}));
 	}
 
 	contactProperty(name: string): ContactProperty | undefined {
@@ -419,7 +499,10 @@ export class StandInState {
 	}
 
 	get contacts(): Contact[] {
-		return [...this.contactsByEmail.values()].map((c) => ({ ...c, properties: { ...c.properties } }));
+		return [...this.contactsByEmail.values()].map((c) => ({
+			...c,
+			properties: { ...c.properties },
+		}));
 	}
 
 	contactByEmail(email: string): Contact | undefined {
@@ -428,7 +511,10 @@ export class StandInState {
 	}
 
 	/** Create or update the contact with this email; values already validated. */
-	upsertContact(email: string, properties: Record<string, string>): { contact: Contact; isNew: boolean } {
+	upsertContact(
+		email: string,
+		properties: Record<string, string>,
+	): { contact: Contact; isNew: boolean } {
 		const key = normalizeEmail(email);
 		const now = this.iso();
 		const existing = this.contactsByEmail.get(key);
@@ -440,7 +526,13 @@ export class StandInState {
 		const id = String(this.nextContactId++);
 		const contact: Contact = {
 			id,
-			properties: { ...properties, email: key, createdate: now, lastmodifieddate: now, hs_object_id: id },
+			properties: {
+				...properties,
+				email: key,
+				createdate: now,
+				lastmodifieddate: now,
+				hs_object_id: id,
+			},
 			createdAt: now,
 			updatedAt: now,
 			archived: false,
@@ -477,6 +569,12 @@ export class StandInState {
 			}
 			wideStatuses.push(...this.wideStatusesOf(e));
 		}
-		return { gdprEnabled: this.gdprEnabled, statuses, wideStatuses, contacts: this.contacts, writes: this.allWrites };
+		return {
+			gdprEnabled: this.gdprEnabled,
+			statuses,
+			wideStatuses,
+			contacts: this.contacts,
+			writes: this.allWrites,
+		};
 	}
 }

@@ -135,7 +135,11 @@ export interface ContactProperty {
 	hubspotDefined?: boolean;
 	formField: boolean;
 	dataSensitivity: string;
-	modificationMetadata: { archivable: boolean; readOnlyDefinition: boolean; readOnlyValue: boolean };
+	modificationMetadata: {
+		archivable: boolean;
+		readOnlyDefinition: boolean;
+		readOnlyValue: boolean;
+	};
 	createdAt: string;
 	updatedAt: string;
 	archived: boolean;
@@ -196,7 +200,9 @@ export interface StandInOptions {
 	 * `remainingHeader: false` leaves X-HubSpot-RateLimit-Remaining out (Max and Interval stay): a
 	 * client then has only its own count to go by.
 	 */
-	rateLimit?: { maxRequests: number; windowMs: number; dailyLimit?: number; remainingHeader?: boolean } | false;
+	rateLimit?:
+		| { maxRequests: number; windowMs: number; dailyLimit?: number; remainingHeader?: boolean }
+		| false;
 	latencyMs?: [number, number];
 	maxBatchInputs?: number;
 	definitions?: SubscriptionDefinitionSeed[];

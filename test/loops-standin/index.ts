@@ -56,12 +56,19 @@ export const LOOPS_TEST_API_KEY = 'loops_test_key_7d1f0c2b9a8e4f65b3c1d2e0';
 export const LOOPS_TEAM_NAME = 'Stand-in team';
 export const LOOPS_RATE_LIMIT_PER_SECOND = 10;
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+function send(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+) {
 	res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 	res.end(JSON.stringify(body));
 }
 
-export async function startLoopsStandIn(options: { apiKeys?: string[] } = {}): Promise<LoopsStandIn> {
+export async function startLoopsStandIn(
+	options: { apiKeys?: string[] } = {},
+): Promise<LoopsStandIn> {
 	const keys = new Set(options.apiKeys ?? [LOOPS_TEST_API_KEY]);
 	const contacts = new Map<string, LoopsContact>();
 	const requests: LoopsRecordedRequest[] = [];
@@ -84,19 +91,39 @@ export async function startLoopsStandIn(options: { apiKeys?: string[] } = {}): P
 		const query = Object.fromEntries(url.searchParams.entries());
 		const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
 		const key = match && keys.has(match[1]) ? match[1] : undefined;
-		const record = (status: number) => requests.push({ method: req.method ?? '', path: url.pathname, query, authorized: Boolean(key), at: now, status });
+		const record = (status: number) =>
+			requests.push({
+				method: req.method ?? '',
+				path: url.pathname,
+				query,
+				authorized: Boolean(key),
+				at: now,
+				status,
+			});
 
-		if (req.method !== 'GET' || !['/api/v1/api-key', '/api/v1/contacts/find'].includes(url.pathname)) {
+		if (
+			req.method !== 'GET' ||
+			!['/api/v1/api-key', '/api/v1/contacts/find'].includes(url.pathname)
+		) {
 			record(404);
 			return send(res, 404, { success: false, message: 'Not found' });
 		}
 		if (!key) {
 			record(401);
-			return send(res, 401, { success: false, message: 'Invalid API key', error: 'Invalid API key' });
+			return send(res, 401, {
+				success: false,
+				message: 'Invalid API key',
+				error: 'Invalid API key',
+			});
 		}
 		if (overLimit(key, now)) {
 			record(429);
-			return send(res, 429, { success: false, message: 'Rate limit exceeded' }, { 'x-ratelimit-limit': String(LOOPS_RATE_LIMIT_PER_SECOND), 'x-ratelimit-remaining': '0' });
+			return send(
+				res,
+				429,
+				{ success: false, message: 'Rate limit exceeded' },
+				{ 'x-ratelimit-limit': String(LOOPS_RATE_LIMIT_PER_SECOND), 'x-ratelimit-remaining': '0' },
+			);
 		}
 		if (url.pathname === '/api/v1/api-key') {
 			record(200);
@@ -113,9 +140,10 @@ export async function startLoopsStandIn(options: { apiKeys?: string[] } = {}): P
 			record(400);
 			return send(res, 400, { success: false, message: 'Provide one of email or userId.' });
 		}
-		const found = byEmail !== null
-			? contacts.get(byEmail.trim().toLowerCase())
-			: [...contacts.values()].find((contact) => contact.userId === byUserId);
+		const found =
+			byEmail !== null
+				? contacts.get(byEmail.trim().toLowerCase())
+				: [...contacts.values()].find((contact) => contact.userId === byUserId);
 		record(200);
 		return send(res, 200, found ? [found] : []);
 	};

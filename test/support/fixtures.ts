@@ -113,13 +113,28 @@ export class Bed {
 
 export function hubspotNodeDefinition(
 	parameters: IDataObject,
-	options: { auth?: Authentication; credentialId?: string; continueOnFail?: boolean; name?: string } = {},
+	options: {
+		auth?: Authentication;
+		credentialId?: string;
+		continueOnFail?: boolean;
+		name?: string;
+	} = {},
 ): INode {
 	const auth = options.auth ?? 'privateAppToken';
 	const credentials: INodeCredentials =
 		auth === 'oAuth2'
-			? { hubSpotSubscriptionsOAuth2Api: { id: options.credentialId ?? CREDENTIAL_IDS.oauth, name: 'HubSpot OAuth2' } }
-			: { hubSpotSubscriptionsApi: { id: options.credentialId ?? CREDENTIAL_IDS.enterprise, name: 'HubSpot' } };
+			? {
+					hubSpotSubscriptionsOAuth2Api: {
+						id: options.credentialId ?? CREDENTIAL_IDS.oauth,
+						name: 'HubSpot OAuth2',
+					},
+				}
+			: {
+					hubSpotSubscriptionsApi: {
+						id: options.credentialId ?? CREDENTIAL_IDS.enterprise,
+						name: 'HubSpot',
+					},
+				};
 	return {
 		id: 'hubspot-node',
 		name: options.name ?? 'HubSpot',
@@ -140,7 +155,14 @@ const description = new HubSpotSubscriptions().description;
  * is dropped, so a test cannot rely on a value a user could never set.
  */
 export function asSavedByTheEditor(parameters: INodeParameters): INodeParameters {
-	const saved = NodeHelpers.getNodeParameters(description.properties, parameters, false, false, { typeVersion: 1 }, description);
+	const saved = NodeHelpers.getNodeParameters(
+		description.properties,
+		parameters,
+		false,
+		false,
+		{ typeVersion: 1 },
+		description,
+	);
 	if (!saved) throw new Error('n8n could not resolve the node parameters');
 	return saved;
 }

@@ -31,23 +31,20 @@ const legalBasisText: Record<LegalBasis, { name: string; description: string }> 
 	},
 	LEGITIMATE_INTEREST_PQL: {
 		name: 'Legitimate Interest (Product Qualified Lead)',
-		description:
-			'They use your product (e.g. a free plan) and you write to them about it',
+		description: 'They use your product (e.g. a free plan) and you write to them about it',
 	},
 	NON_GDPR: {
 		name: 'Not Applicable (Non-GDPR)',
 		description:
-			'GDPR does not apply to this person. The node then accepts an empty explanation, but HubSpot still asks for one when the account\'s data privacy setting is on.',
+			"GDPR does not apply to this person. The node then accepts an empty explanation, but HubSpot still asks for one when the account's data privacy setting is on.",
 	},
 	PERFORMANCE_OF_CONTRACT: {
 		name: 'Performance of a Contract',
-		description:
-			'The email is needed to deliver what they signed up for or bought',
+		description: 'The email is needed to deliver what they signed up for or bought',
 	},
 	PROCESS_AND_STORE: {
 		name: 'Process and Store',
-		description:
-			'Consent to keep and process their data, without consent to marketing email',
+		description: 'Consent to keep and process their data, without consent to marketing email',
 	},
 };
 
@@ -96,7 +93,9 @@ export const subscriptionTypeLocator = (
 	],
 });
 
-export const emailField = (description = 'The email address whose subscriptions to use'): INodeProperties => ({
+export const emailField = (
+	description = 'The email address whose subscriptions to use',
+): INodeProperties => ({
 	displayName: 'Email',
 	name: 'email',
 	type: 'string',
@@ -114,7 +113,7 @@ export const legalBasisField: INodeProperties = {
 	default: 'CONSENT_WITH_NOTICE',
 	required: true,
 	description:
-		'Why you may email this person (GDPR). HubSpot stores it with the status; with the account\'s data privacy setting on it is required.',
+		"Why you may email this person (GDPR). HubSpot stores it with the status; with the account's data privacy setting on it is required.",
 };
 
 export const legalBasisExplanationField: INodeProperties = {
@@ -125,14 +124,20 @@ export const legalBasisExplanationField: INodeProperties = {
 	// Checked by the node, not by the editor: it may be empty with Non-GDPR (see there).
 	placeholder: 'e.g. Double opt-in confirmed in Loops at {{ $json.occurredAt }}',
 	description:
-		'The evidence, in words: where and when the person agreed. Use an expression to record the event\'s source, time and ID. Required, except with Non-GDPR; HubSpot requires it whenever the account\'s data privacy setting is on.',
+		"The evidence, in words: where and when the person agreed. Use an expression to record the event's source, time and ID. Required, except with Non-GDPR; HubSpot requires it whenever the account's data privacy setting is on.",
 	typeOptions: { rows: 2 },
 };
 
 /** The editor's words for each status; the values and their order are STATUS_STATES'. */
 const statusStateText: Record<StatusState, { name: string; description: string }> = {
-	SUBSCRIBED: { name: 'Subscribed', description: 'The person agreed to receive this type of email' },
-	UNSUBSCRIBED: { name: 'Unsubscribed', description: 'Stop this type of email to the person at once' },
+	SUBSCRIBED: {
+		name: 'Subscribed',
+		description: 'The person agreed to receive this type of email',
+	},
+	UNSUBSCRIBED: {
+		name: 'Unsubscribed',
+		description: 'Stop this type of email to the person at once',
+	},
 	NOT_SPECIFIED: { name: 'Not Specified', description: 'No choice recorded for this type' },
 };
 
@@ -141,9 +146,11 @@ export const statusStateOptions: INodePropertyOptions[] = STATUS_STATES.map((val
 	...statusStateText[value],
 }));
 
-export const unsubscribeNotice = (displayOptions: INodeProperties['displayOptions']): INodeProperties => ({
+export const unsubscribeNotice = (
+	displayOptions: INodeProperties['displayOptions'],
+): INodeProperties => ({
 	displayName:
-		'UNSUBSCRIBED stops this type of marketing email at once. Undoing it later needs the person\'s renewed consent and a recorded legal basis (a resubscribe); it is not a free toggle. Turn on Dry Run to see what would change first.',
+		"UNSUBSCRIBED stops this type of marketing email at once. Undoing it later needs the person's renewed consent and a recorded legal basis (a resubscribe); it is not a free toggle. Turn on Dry Run to see what would change first.",
 	name: 'unsubscribeNotice',
 	type: 'notice',
 	default: '',
@@ -166,7 +173,7 @@ export const simplifyField: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		'Whether to return flat items (for a status: email, subscriptionId, subscriptionName, status, legalBasis, legalBasisExplanation, source, timestamp, brandId) instead of HubSpot\'s response as is',
+		"Whether to return flat items (for a status: email, subscriptionId, subscriptionName, status, legalBasis, legalBasisExplanation, source, timestamp, brandId) instead of HubSpot's response as is",
 };
 
 export const dryRunField: INodeProperties = {
@@ -201,7 +208,7 @@ export const batchModeOption: INodeProperties = {
 			description: 'One call per address, for accounts without the batch scopes',
 		},
 	],
-	description: 'Whether to group items into HubSpot\'s batch endpoints',
+	description: "Whether to group items into HubSpot's batch endpoints",
 	// Contact's upsert is a batch endpoint for every account: there is nothing to choose.
 	displayOptions: { hide: { '/resource': ['contact'] } },
 };
@@ -238,7 +245,7 @@ export const requestSettingsField: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 1000 },
 			default: 100,
 			description:
-				'Your app\'s HubSpot rate limit: 100 for most private apps, 190 on Professional and Enterprise. HubSpot\'s rate-limit headers lower it further when they say so.',
+				"Your app's HubSpot rate limit: 100 for most private apps, 190 on Professional and Enterprise. HubSpot's rate-limit headers lower it further when they say so.",
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -255,14 +262,20 @@ export const requestSettingsField: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 30,
-			description: 'How long to wait for HubSpot\'s answer before trying again',
+			description: "How long to wait for HubSpot's answer before trying again",
 		},
 		batchModeOption,
 	],
 };
 
 /** The operations that write to HubSpot: the ones a Retry Later loop makes sense for. */
-export const WRITE_OPERATIONS = ['set', 'batchWrite', 'unsubscribe', 'batchUnsubscribe', 'recordExternalDoubleOptIn'];
+export const WRITE_OPERATIONS = [
+	'set',
+	'batchWrite',
+	'unsubscribe',
+	'batchUnsubscribe',
+	'recordExternalDoubleOptIn',
+];
 
 export const retryLaterFields: INodeProperties[] = [
 	{
@@ -313,7 +326,10 @@ export const statusWriteOptions: INodeProperties[] = [
 	},
 ];
 
-export const optionsCollection = (displayOptions: DisplayOptions, options: INodeProperties[]): INodeProperties => ({
+export const optionsCollection = (
+	displayOptions: DisplayOptions,
+	options: INodeProperties[],
+): INodeProperties => ({
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
@@ -341,7 +357,10 @@ export const statusWriteFields = (
 	emailDefault = '',
 ): INodeProperties[] => [
 	{ ...emailField(text.email), default: emailDefault, displayOptions },
-	{ ...subscriptionTypeLocator('subscriptionType', 'Subscription Type', text.subscriptionType), displayOptions },
+	{
+		...subscriptionTypeLocator('subscriptionType', 'Subscription Type', text.subscriptionType),
+		displayOptions,
+	},
 	{
 		displayName: 'Status',
 		name: 'statusState',
@@ -374,5 +393,5 @@ export const apiVersionField = (displayOptions: DisplayOptions): INodeProperties
 	displayOptions,
 	options: API_VERSIONS.map((value) => ({ name: apiVersionLabel(value), value })),
 	default: DEFAULT_API_VERSION,
-	description: 'The version of HubSpot\'s Communication Preferences API to call',
+	description: "The version of HubSpot's Communication Preferences API to call",
 });

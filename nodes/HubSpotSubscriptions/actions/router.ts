@@ -33,7 +33,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const handler = operations[resource]?.[operation];
 	if (!handler) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" of "${resource}" is not supported`,
+		);
 	}
 	const setup = createSetup(this);
 	try {
@@ -42,7 +45,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const hint = transportHint(setup);
 		if (hint) setup.hints.add(hint);
 		if (setup.hints.size) {
-			this.addExecutionHints(...[...setup.hints].map((message) => ({ message, location: 'outputPane' as const })));
+			this.addExecutionHints(
+				...[...setup.hints].map((message) => ({ message, location: 'outputPane' as const })),
+			);
 		}
 	}
 	return setup.outcomes.result();

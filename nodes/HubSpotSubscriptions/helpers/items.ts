@@ -98,11 +98,17 @@ export class ItemOutcomes {
 				},
 			);
 		}
-		const response = error instanceof NodeApiError ? ((error.errorResponse ?? {}) as JsonObject) : {};
+		const response =
+			error instanceof NodeApiError ? ((error.errorResponse ?? {}) as JsonObject) : {};
 		const mark: RetryLaterMark = { round: rounds + 1, reason: error.message };
 		if (error instanceof NodeApiError && error.httpCode) mark.httpCode = error.httpCode;
 		if (typeof response.policyName === 'string') mark.policyName = response.policyName;
-		this.outputs[itemIndex] = [{ json: { ...input, retryLater: mark as unknown as IDataObject }, pairedItem: { item: itemIndex } }];
+		this.outputs[itemIndex] = [
+			{
+				json: { ...input, retryLater: mark as unknown as IDataObject },
+				pairedItem: { item: itemIndex },
+			},
+		];
 		this.outputOf[itemIndex] = 1;
 		return undefined;
 	}
@@ -126,9 +132,13 @@ export class ItemOutcomes {
 		this.outputs.forEach((output, itemIndex) => {
 			if (!output) {
 				// Every path above fills its items; this guards the promise of one output per input.
-				throw new NodeOperationError(this.ctx.getNode(), `Item ${itemIndex + 1} produced no result`, {
-					itemIndex,
-				});
+				throw new NodeOperationError(
+					this.ctx.getNode(),
+					`Item ${itemIndex + 1} produced no result`,
+					{
+						itemIndex,
+					},
+				);
 			}
 			byOutput[this.outputOf[itemIndex]].push(...output);
 		});
@@ -149,7 +159,9 @@ function retryLaterMarkOf(json: IDataObject): RetryLaterMark | undefined {
 	const mark = json.retryLater;
 	if (!mark || typeof mark !== 'object' || Array.isArray(mark)) return undefined;
 	const round = Number((mark as IDataObject).round);
-	return Number.isInteger(round) && round >= 0 ? ({ ...(mark as IDataObject), round } as unknown as RetryLaterMark) : undefined;
+	return Number.isInteger(round) && round >= 0
+		? ({ ...(mark as IDataObject), round } as unknown as RetryLaterMark)
+		: undefined;
 }
 
 function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
@@ -174,22 +186,26 @@ export async function runPool<T>(
 ): Promise<void> {
 	let next = 0;
 	let failure: unknown;
-	const lanes = Array.from({ length: Math.max(1, Math.min(concurrency, tasks.length)) }, async () => {
-		while (next < tasks.length && failure === undefined && !shouldStop()) {
-			const task = tasks[next++];
-			try {
-				await worker(task);
-			} catch (error) {
-				failure ??= error;
+	const lanes = Array.from(
+		{ length: Math.max(1, Math.min(concurrency, tasks.length)) },
+		async () => {
+			while (next < tasks.length && failure === undefined && !shouldStop()) {
+				const task = tasks[next++];
+				try {
+					await worker(task);
+				} catch (error) {
+					failure ??= error;
+				}
 			}
-		}
-	});
+		},
+	);
 	await Promise.all(lanes);
 	if (failure !== undefined) throw failure;
 }
 
 export function chunk<T>(values: T[], size: number): T[][] {
 	const chunks: T[][] = [];
-	for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
+	for (let start = 0; start < values.length; start += size)
+		chunks.push(values.slice(start, start + size));
 	return chunks;
 }

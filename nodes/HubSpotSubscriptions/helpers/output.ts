@@ -6,7 +6,10 @@ import type { PublicStatus, PublicWideStatus } from './interfaces';
  * The flat shape Simplify promises. The type's name comes from HubSpot or, failing that, from
  * names the node already has (the list entry chosen in the editor, or the account's types).
  */
-export function simplifyStatus(status: PublicStatus, knownNames?: Map<number, string>): IDataObject {
+export function simplifyStatus(
+	status: PublicStatus,
+	knownNames?: Map<number, string>,
+): IDataObject {
 	const flat: IDataObject = {
 		email: status.subscriberIdString,
 		subscriptionId: status.subscriptionId,
@@ -43,7 +46,8 @@ export function simplifyWideStatus(
 		businessUnitId === undefined
 			? wideStatuses
 			: wideStatuses.filter(
-					(wide) => wide.wideStatusType === 'PORTAL_WIDE' || (wide.businessUnitId ?? 0) === businessUnitId,
+					(wide) =>
+						wide.wideStatusType === 'PORTAL_WIDE' || (wide.businessUnitId ?? 0) === businessUnitId,
 				);
 	const optedOut = matching.find((wide) => wide.status === 'UNSUBSCRIBED');
 	const flat: IDataObject = {

@@ -16,7 +16,11 @@ export class ParameterReader {
 
 	get<T = unknown>(name: string, itemIndex: number, fallback?: unknown): T {
 		if (this.fixed.has(name)) return this.fixed.get(name) as T;
-		const value = this.ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType) as T;
+		const value = this.ctx.getNodeParameter(
+			name,
+			itemIndex,
+			fallback as NodeParameterValueType,
+		) as T;
 		if (!this.mapsData(name)) this.fixed.set(name, value);
 		return value;
 	}

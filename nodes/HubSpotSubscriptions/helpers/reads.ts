@@ -17,6 +17,10 @@ export async function executeAddressReads<R extends { raw: IDataObject }>(
 	for (const { input, outcome } of await read(inputs)) {
 		if (!outcome) continue; // stopped before sending
 		if (!outcome.ok) setup.outcomes.failOrStop(input.itemIndex, outcome.error);
-		else setup.outcomes.succeed(input.itemIndex, simplify ? simplified(input, outcome.value) : outcome.value.raw);
+		else
+			setup.outcomes.succeed(
+				input.itemIndex,
+				simplify ? simplified(input, outcome.value) : outcome.value.raw,
+			);
 	}
 }

@@ -21,7 +21,10 @@ export function createSetup(ctx: IExecuteFunctions): OperationSetup {
 	const raw = ctx.getNodeParameter('requestSettings', 0, {}) as IDataObject;
 	const settings: RequestSettings = {
 		...DEFAULT_REQUEST_SETTINGS,
-		maxRequestsPer10Seconds: positive(raw.maxRequestsPer10Seconds, DEFAULT_REQUEST_SETTINGS.maxRequestsPer10Seconds),
+		maxRequestsPer10Seconds: positive(
+			raw.maxRequestsPer10Seconds,
+			DEFAULT_REQUEST_SETTINGS.maxRequestsPer10Seconds,
+		),
 		maxAttempts: positive(raw.maxAttempts, DEFAULT_REQUEST_SETTINGS.maxAttempts),
 		maxRetryWaitMs:
 			raw.maxRetryWaitSeconds === undefined
@@ -35,7 +38,8 @@ export function createSetup(ctx: IExecuteFunctions): OperationSetup {
 	const transport = new HubSpotTransport(ctx, settings);
 	const operation = ctx.getNodeParameter('operation', 0) as string;
 	const retryLaterOn =
-		WRITE_OPERATIONS.includes(operation) && ctx.getNodeParameter('retryLaterOutput', 0, false) === true;
+		WRITE_OPERATIONS.includes(operation) &&
+		ctx.getNodeParameter('retryLaterOutput', 0, false) === true;
 	const outcomes = new ItemOutcomes(ctx, ctx.getInputData().length, {
 		enabled: retryLaterOn,
 		maxRounds: positive(ctx.getNodeParameter('maxRetryRounds', 0, 5), 5),

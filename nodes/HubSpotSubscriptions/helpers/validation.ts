@@ -21,9 +21,11 @@ export function emailProblem(email: string): string | undefined {
 	const domain = email.slice(at + 1);
 	if (local.includes('@')) return 'has more than one @';
 	if (local.length > 64) return 'has more than 64 characters before the @';
-	if (local.startsWith('.') || local.endsWith('.')) return 'starts or ends the name before the @ with a dot';
+	if (local.startsWith('.') || local.endsWith('.'))
+		return 'starts or ends the name before the @ with a dot';
 	if (local.includes('..')) return 'has two dots in a row before the @';
-	if (!LOCAL_PART.test(local)) return 'has a character before the @ that email addresses cannot contain';
+	if (!LOCAL_PART.test(local))
+		return 'has a character before the @ that email addresses cannot contain';
 	if (!DOMAIN.test(domain)) return 'has no valid domain after the @ (like example.com)';
 	return undefined;
 }
@@ -48,7 +50,11 @@ export function inputError(ctx: IExecuteFunctions, itemIndex: number, error: Inp
 export function requireEmail(value: unknown, field = 'Email'): string {
 	const email = typeof value === 'string' ? value.trim() : '';
 	if (!email) {
-		throw new InputError(field, 'the email address is empty', 'map it to the contact\'s email, e.g. {{ $json.email }}');
+		throw new InputError(
+			field,
+			'the email address is empty',
+			"map it to the contact's email, e.g. {{ $json.email }}",
+		);
 	}
 	const problem = emailProblem(email);
 	if (problem) {
@@ -65,7 +71,12 @@ export function requireEmail(value: unknown, field = 'Email'): string {
  * A time from the data: ISO 8601, or Unix time in seconds or milliseconds (numbers below 1e11
  * are seconds: that is the year 5138). Returns epoch milliseconds.
  */
-export function parseTime(value: unknown, field: string, fix: string, name = field.toLowerCase()): number {
+export function parseTime(
+	value: unknown,
+	field: string,
+	fix: string,
+	name = field.toLowerCase(),
+): number {
 	const text = value === undefined || value === null ? '' : String(value).trim();
 	if (!text) throw new InputError(field, `the ${name} is missing`, fix);
 	let time: number;
@@ -76,15 +87,24 @@ export function parseTime(value: unknown, field: string, fix: string, name = fie
 		time = Date.parse(text);
 	}
 	if (!Number.isFinite(time)) {
-		throw new InputError(field, `"${truncate(text)}" is not a time`, 'give an ISO 8601 time such as 2026-11-20T10:15:00Z, or Unix seconds');
+		throw new InputError(
+			field,
+			`"${truncate(text)}" is not a time`,
+			'give an ISO 8601 time such as 2026-11-20T10:15:00Z, or Unix seconds',
+		);
 	}
 	return time;
 }
 
 export function requireSubscriptionId(value: unknown, field = 'Subscription Type'): number {
-	const raw = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	const raw =
+		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	if (!raw) {
-		throw new InputError(field, 'no subscription type is chosen', 'pick one from the list or give its numeric ID');
+		throw new InputError(
+			field,
+			'no subscription type is chosen',
+			'pick one from the list or give its numeric ID',
+		);
 	}
 	if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
 		throw new InputError(
@@ -116,7 +136,11 @@ export function requireLegalBasis(value: unknown, field = 'Legal Basis'): LegalB
 		);
 	}
 	if (!(LEGAL_BASES as readonly string[]).includes(basis)) {
-		throw new InputError(field, `"${truncate(String(value))}" is not a legal basis`, `use one of ${LEGAL_BASES.join(', ')}`);
+		throw new InputError(
+			field,
+			`"${truncate(String(value))}" is not a legal basis`,
+			`use one of ${LEGAL_BASES.join(', ')}`,
+		);
 	}
 	return basis as LegalBasis;
 }
@@ -125,8 +149,17 @@ export function requireLegalBasis(value: unknown, field = 'Legal Basis'): LegalB
  * Required except with NON_GDPR: HubSpot requires it when the account's data privacy setting
  * is on, and the node cannot see that setting.
  */
-export function requireExplanation(value: unknown, legalBasis: LegalBasis, field = 'Legal Basis Explanation') {
-	const text = typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+export function requireExplanation(
+	value: unknown,
+	legalBasis: LegalBasis,
+	field = 'Legal Basis Explanation',
+) {
+	const text =
+		typeof value === 'string'
+			? value.trim()
+			: value === undefined || value === null
+				? ''
+				: String(value);
 	if (!text && legalBasis !== 'NON_GDPR') {
 		throw new InputError(
 			field,
@@ -141,7 +174,11 @@ export function optionalBusinessUnitId(value: unknown, field = 'Brand'): number 
 	if (value === undefined || value === null || value === '') return undefined;
 	const raw = String(value).trim();
 	if (!/^\d+$/.test(raw)) {
-		throw new InputError(field, `"${truncate(raw)}" is not a brand (business unit) ID`, 'brand IDs are numbers; the default brand is 0');
+		throw new InputError(
+			field,
+			`"${truncate(raw)}" is not a brand (business unit) ID`,
+			'brand IDs are numbers; the default brand is 0',
+		);
 	}
 	return Number(raw);
 }
@@ -157,7 +194,7 @@ export function optionalLanguage(value: unknown, field = 'Language'): string | u
 		throw new InputError(
 			field,
 			`"${truncate(text)}" is not a language code`,
-			'give a language code such as en, de or pt-br (one of the subscription types\' translations), or remove the option',
+			"give a language code such as en, de or pt-br (one of the subscription types' translations), or remove the option",
 		);
 	}
 	return text;

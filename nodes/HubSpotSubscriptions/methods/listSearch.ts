@@ -11,7 +11,10 @@ export async function searchSubscriptionTypes(
 	const writing = ['set', 'batchWrite'].includes(String(this.getCurrentNodeParameter('operation')));
 	const definitions = (await loadDefinitions(this))
 		.filter((definition) => !writing || definition.isActive)
-		.filter((definition) => !needle || definition.name.toLowerCase().includes(needle) || definition.id === needle)
+		.filter(
+			(definition) =>
+				!needle || definition.name.toLowerCase().includes(needle) || definition.id === needle,
+		)
 		// Active types first: those are the ones a workflow usually wants.
 		.sort((a, b) => Number(b.isActive) - Number(a.isActive) || a.name.localeCompare(b.name));
 	return {

@@ -11,7 +11,8 @@ export async function loadDefinitions(
 	{ narrowToChosenBrand = true } = {},
 ): Promise<SubscriptionDefinition[]> {
 	const chosenVersion = ctx.getCurrentNodeParameter('apiVersion') as ApiVersion | undefined;
-	const version = chosenVersion && API_VERSIONS.includes(chosenVersion) ? chosenVersion : DEFAULT_API_VERSION;
+	const version =
+		chosenVersion && API_VERSIONS.includes(chosenVersion) ? chosenVersion : DEFAULT_API_VERSION;
 	const businessUnitId = narrowToChosenBrand ? readBrand(ctx) : undefined;
 	return await readDefinitions(new HubSpotTransport(ctx), version, { businessUnitId });
 }

@@ -111,7 +111,8 @@ export async function runJobs<I, R>(
 			}
 			if (batch.length > 1 && (isBatchTooLarge(error) || plan.refusedForOneInput?.(error))) {
 				const half = Math.ceil(batch.length / 2);
-				if (isBatchTooLarge(error)) plan.batchState.maxSize = Math.min(plan.batchState.maxSize ?? half, half);
+				if (isBatchTooLarge(error))
+					plan.batchState.maxSize = Math.min(plan.batchState.maxSize ?? half, half);
 				await sendBatch(batch.slice(0, half));
 				await sendBatch(batch.slice(half));
 				return;
@@ -119,7 +120,13 @@ export async function runJobs<I, R>(
 			for (const job of batch) outcomes.set(job.id, { ok: false, error: error as Error });
 			return;
 		}
-		assignBatchResults(transport, batch, response.body ?? { status: 'COMPLETE', results: [] }, plan, outcomes);
+		assignBatchResults(
+			transport,
+			batch,
+			response.body ?? { status: 'COMPLETE', results: [] },
+			plan,
+			outcomes,
+		);
 	};
 
 	const batches: Array<Array<Job<I>>> = [];
@@ -130,7 +137,11 @@ export async function runJobs<I, R>(
 		byGroup.set(job.group, group);
 	}
 	for (const group of byGroup.values()) {
-		batches.push(...(plan.conflictKey ? chunkWithoutConflicts(group, plan.batchSize, plan.conflictKey) : chunk(group, plan.batchSize)));
+		batches.push(
+			...(plan.conflictKey
+				? chunkWithoutConflicts(group, plan.batchSize, plan.conflictKey)
+				: chunk(group, plan.batchSize)),
+		);
 	}
 	await runPool(batches, plan.concurrency, sendBatch, plan.shouldStop);
 	return outcomes;
@@ -143,7 +154,11 @@ function chunkWithoutConflicts<J>(jobs: J[], size: number, keyOf: (job: J) => st
 	for (const job of jobs) {
 		const key = keyOf(job);
 		let index = firstOpen;
-		while (index < chunks.length && (chunks[index].jobs.length >= size || chunks[index].keys.has(key))) index++;
+		while (
+			index < chunks.length &&
+			(chunks[index].jobs.length >= size || chunks[index].keys.has(key))
+		)
+			index++;
 		if (index === chunks.length) chunks.push({ jobs: [], keys: new Set() });
 		chunks[index].jobs.push(job);
 		chunks[index].keys.add(key);
@@ -168,13 +183,15 @@ function assignBatchResults<I, R>(
 	}
 	const errors = body.errors ?? [];
 	for (const job of pending) {
-		const error = errors.find((candidate) => errorNamesJob(candidate, job.email)) ?? (errors.length === 1 && pending.size === 1 ? errors[0] : undefined);
+		const error =
+			errors.find((candidate) => errorNamesJob(candidate, job.email)) ??
+			(errors.length === 1 && pending.size === 1 ? errors[0] : undefined);
 		outcomes.set(job.id, {
 			ok: false,
 			error: transport.batchInputError(
 				error ?? {
 					category: 'MISSING_RESULT',
-					message: 'HubSpot\'s batch response has no result for this input',
+					message: "HubSpot's batch response has no result for this input",
 				},
 				job.itemIndex,
 			),
@@ -195,7 +212,9 @@ function errorNamesJob(error: StandardError, email: string): boolean {
 }
 
 function responseOf(error: unknown): JsonObject | undefined {
-	return error instanceof NodeApiError ? (error.errorResponse as JsonObject | undefined) : undefined;
+	return error instanceof NodeApiError
+		? (error.errorResponse as JsonObject | undefined)
+		: undefined;
 }
 
 /** HubSpot's error codes in a refused call (`errors[].code`). */
@@ -206,12 +225,15 @@ export function errorCodesOf(error: unknown): string[] {
 }
 
 export function httpCodeOf(error: unknown): string | undefined {
-	return error instanceof NodeApiError ? error.httpCode ?? undefined : undefined;
+	return error instanceof NodeApiError ? (error.httpCode ?? undefined) : undefined;
 }
 
 function isMissingScopes(error: unknown) {
 	const response = responseOf(error);
-	return response?.category === 'MISSING_SCOPES' || (error instanceof NodeApiError && error.httpCode === '403');
+	return (
+		response?.category === 'MISSING_SCOPES' ||
+		(error instanceof NodeApiError && error.httpCode === '403')
+	);
 }
 
 function isBatchTooLarge(error: unknown) {

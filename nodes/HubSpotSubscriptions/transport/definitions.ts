@@ -21,7 +21,10 @@ export async function readDefinitions(
 /** Subscription types change rarely; five minutes saves a lookup on every small execution. */
 const CACHE_TTL_MS = 5 * 60 * 1000;
 
-const cache = new Map<string, { loadedAt: number; definitions: Map<number, SubscriptionDefinition> }>();
+const cache = new Map<
+	string,
+	{ loadedAt: number; definitions: Map<number, SubscriptionDefinition> }
+>();
 
 /**
  * The account's subscription types by ID, kept for a few minutes: used to refuse an unknown
@@ -39,7 +42,8 @@ export async function subscriptionTypes(
 	if (fresh && requiredIds.every((id) => cached.definitions.has(id))) return cached.definitions;
 
 	const definitions = new Map<number, SubscriptionDefinition>();
-	for (const definition of await readDefinitions(transport, version)) definitions.set(Number(definition.id), definition);
+	for (const definition of await readDefinitions(transport, version))
+		definitions.set(Number(definition.id), definition);
 	cache.set(key, { loadedAt: Date.now(), definitions });
 	return definitions;
 }

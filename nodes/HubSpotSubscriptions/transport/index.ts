@@ -120,7 +120,13 @@ export function isTransientFailure(error: unknown): boolean {
  * within the bounds of the request settings.
  */
 export class HubSpotTransport {
-	readonly stats: TransportStats = { requests: 0, http429: 0, retried429: 0, retries: 0, resends: 0 };
+	readonly stats: TransportStats = {
+		requests: 0,
+		http429: 0,
+		retried429: 0,
+		retries: 0,
+		resends: 0,
+	};
 
 	private baseUrl: string | undefined;
 
@@ -191,7 +197,8 @@ export class HubSpotTransport {
 			this.stats.requests++;
 			const outcome = await this.sendHoldingSlot(request, release);
 			if ('response' in outcome) {
-				const daily = outcome.response.statusCode === 429 && policyName(outcome.response.body) === 'DAILY';
+				const daily =
+					outcome.response.statusCode === 429 && policyName(outcome.response.body) === 'DAILY';
 				scheduler.observeHeaders(outcome.response.headers, release.seq, daily);
 				if (isAnswer(outcome.response, request)) {
 					return { statusCode: outcome.response.statusCode, body: outcome.response.body as T };
@@ -236,12 +243,17 @@ export class HubSpotTransport {
 	 */
 	private async send(request: HubSpotRequest): Promise<RawResponse> {
 		const options = this.toHttpOptions(request);
-		const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.credentialType, {
-			...options,
-			ignoreHttpStatusErrors: true,
-		})) as RawResponse;
+		const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
+			this.ctx,
+			this.credentialType,
+			{
+				...options,
+				ignoreHttpStatusErrors: true,
+			},
+		)) as RawResponse;
 		response.headers = plainHeaders(response.headers) ?? {};
-		if (response.statusCode !== 401 || this.credentialType !== PUBLIC_APP_CREDENTIAL_TYPE) return response;
+		if (response.statusCode !== 401 || this.credentialType !== PUBLIC_APP_CREDENTIAL_TYPE)
+			return response;
 		const refreshed = (await this.ctx.helpers.httpRequestWithAuthentication.call(
 			this.ctx,
 			this.credentialType,
@@ -311,7 +323,10 @@ export class HubSpotTransport {
 	/** One failed input of a batch call that otherwise went through (HTTP 207). */
 	batchInputError(error: StandardError, itemIndex: number): NodeApiError {
 		const message = error.message ?? 'HubSpot did not accept this input';
-		const details = [error.category && `Category: ${error.category}`, error.subCategory && `Subcategory: ${error.subCategory}`]
+		const details = [
+			error.category && `Category: ${error.category}`,
+			error.subCategory && `Subcategory: ${error.subCategory}`,
+		]
 			.filter(Boolean)
 			.join(' · ');
 		return new NodeApiError(
@@ -464,13 +479,20 @@ function describeFailure(error: unknown): FailedCall {
 		} else if (Number.isInteger(Number(httpCode)) && Number(httpCode) >= 100) {
 			statusCode = Number(httpCode);
 		}
-		if (statusCode !== undefined && isObject(candidate.context) && candidate.context.data !== undefined) {
+		if (
+			statusCode !== undefined &&
+			isObject(candidate.context) &&
+			candidate.context.data !== undefined
+		) {
 			body ??= candidate.context.data;
 		}
 	}
-	const innermost = candidates[candidates.length - 1] as { message?: unknown; messages?: unknown } | undefined;
+	const innermost = candidates[candidates.length - 1] as
+		{ message?: unknown; messages?: unknown } | undefined;
 	// NodeApiError replaces the original message with a friendlier one and keeps the original in `messages`.
-	const original = Array.isArray(innermost?.messages) ? innermost.messages.find((text) => typeof text === 'string') : undefined;
+	const original = Array.isArray(innermost?.messages)
+		? innermost.messages.find((text) => typeof text === 'string')
+		: undefined;
 	const message = String(original ?? innermost?.message ?? 'Request failed');
 	return { statusCode, headers, body, code, message };
 }

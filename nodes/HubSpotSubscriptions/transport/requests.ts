@@ -42,7 +42,10 @@ export function batchWriteStatusesPath(version: ApiVersion) {
 
 /** GET reads the address's opt-out of all email; POST opts it out. */
 export function unsubscribeAllPath(version: ApiVersion, email: string) {
-	return communicationPreferencesPath(version, `/statuses/${encodeEmailForPath(email)}/unsubscribe-all`);
+	return communicationPreferencesPath(
+		version,
+		`/statuses/${encodeEmailForPath(email)}/unsubscribe-all`,
+	);
 }
 
 export function batchUnsubscribeAllPath(version: ApiVersion) {
@@ -68,7 +71,11 @@ export interface LinkRequestInput {
 	language?: string;
 }
 
-export function generateLinksRequest(version: ApiVersion, input: LinkRequestInput, itemIndex?: number): HubSpotRequest {
+export function generateLinksRequest(
+	version: ApiVersion,
+	input: LinkRequestInput,
+	itemIndex?: number,
+): HubSpotRequest {
 	const body: IDataObject = { subscriberIdString: input.email };
 	if (input.language !== undefined) body.language = input.language;
 	if (input.subscriptionId !== undefined) body.subscriptionId = input.subscriptionId;
@@ -107,8 +114,17 @@ export function contactPropertiesRequest(): HubSpotRequest {
 }
 
 /** 409 is an answer here: another execution created the property a moment ago. */
-export function createContactPropertyRequest(property: IDataObject, itemIndex?: number): HubSpotRequest {
-	return { method: 'POST', path: CONTACT_PROPERTIES_PATH, body: property, itemIndex, acceptStatuses: [409] };
+export function createContactPropertyRequest(
+	property: IDataObject,
+	itemIndex?: number,
+): HubSpotRequest {
+	return {
+		method: 'POST',
+		path: CONTACT_PROPERTIES_PATH,
+		body: property,
+		itemIndex,
+		acceptStatuses: [409],
+	};
 }
 
 /** Creates each contact that does not exist yet and sets the given properties on each. */
@@ -120,7 +136,11 @@ export function upsertContactsByEmailRequest(
 		method: 'POST',
 		path: CONTACTS_BATCH_UPSERT_PATH,
 		body: {
-			inputs: contacts.map(({ email, properties }) => ({ idProperty: 'email', id: email, properties })),
+			inputs: contacts.map(({ email, properties }) => ({
+				idProperty: 'email',
+				id: email,
+				properties,
+			})),
 		},
 		itemIndex,
 	};

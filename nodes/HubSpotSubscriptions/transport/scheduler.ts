@@ -156,7 +156,10 @@ export class RateWindowScheduler {
 	/** Drops the releases that have left the window; returns how many slots are taken now. */
 	private occupiedSlots(now: number): number {
 		const windowMs = this.effectiveWindowMs;
-		while (this.releasedHead < this.released.length && this.released[this.releasedHead] + windowMs <= now) {
+		while (
+			this.releasedHead < this.released.length &&
+			this.released[this.releasedHead] + windowMs <= now
+		) {
 			this.releasedHead++;
 		}
 		if (this.releasedHead > 1024 && this.releasedHead * 2 > this.released.length) {
@@ -194,7 +197,11 @@ export class RateWindowScheduler {
 	 * it, the answer is taken as one to the latest request sent). `dailyLimit`: HubSpot refused it
 	 * for the daily limit, so its Remaining 0 says nothing about who used the rolling window.
 	 */
-	observeHeaders(headers: Record<string, unknown> | undefined, seq = this.sent, dailyLimit = false) {
+	observeHeaders(
+		headers: Record<string, unknown> | undefined,
+		seq = this.sent,
+		dailyLimit = false,
+	) {
 		if (!headers) return;
 		const max = numberHeader(headers, 'x-hubspot-ratelimit-max');
 		const interval = numberHeader(headers, 'x-hubspot-ratelimit-interval-milliseconds');
@@ -226,7 +233,12 @@ export class RateWindowScheduler {
 		}
 		const hint = this.serverRemaining;
 		const available = remaining - laterOfOurs;
-		if (!hint || hint.at + windowMs <= now || seq > hint.seq || available <= this.serverAvailable(hint)) {
+		if (
+			!hint ||
+			hint.at + windowMs <= now ||
+			seq > hint.seq ||
+			available <= this.serverAvailable(hint)
+		) {
 			this.serverRemaining = { remaining, at: now, seq };
 		}
 		this.pump();

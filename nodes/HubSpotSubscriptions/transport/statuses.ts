@@ -41,7 +41,8 @@ const brandQuery = (businessUnitId: number | undefined): IDataObject =>
 
 const groupOf = (businessUnitId: number | undefined) => String(businessUnitId ?? '');
 
-const sameAddress = (a: unknown, b: string) => typeof a === 'string' && a.trim().toLowerCase() === b;
+const sameAddress = (a: unknown, b: string) =>
+	typeof a === 'string' && a.trim().toLowerCase() === b;
 
 function toJobs<I extends AddressInput>(inputs: I[]): Array<Job<I>> {
 	return inputs.map((input, id) => ({
@@ -62,11 +63,13 @@ async function readOncePerAddress<R>(
 	inputs: AddressInput[],
 	read: (unique: AddressInput[]) => Promise<Array<{ input: AddressInput; outcome: JobOutcome<R> }>>,
 ) {
-	const keyOf = (input: AddressInput) => `${input.email.toLowerCase()}|${groupOf(input.businessUnitId)}`;
+	const keyOf = (input: AddressInput) =>
+		`${input.email.toLowerCase()}|${groupOf(input.businessUnitId)}`;
 	const unique = new Map<string, AddressInput>();
 	for (const input of inputs) if (!unique.has(keyOf(input))) unique.set(keyOf(input), input);
 	const answered = new Map<string, JobOutcome<R>>();
-	for (const { input, outcome } of await read([...unique.values()])) answered.set(keyOf(input), outcome);
+	for (const { input, outcome } of await read([...unique.values()]))
+		answered.set(keyOf(input), outcome);
 	return inputs.map((input) => ({ input, outcome: answered.get(keyOf(input))! }));
 }
 
@@ -81,7 +84,10 @@ export async function readStatuses(
 			singlePath: (email) => statusPath(options.version, email),
 			batchListField: 'statuses',
 		});
-		return byInput(unique, mapOutcomes(outcomes, (list, raw) => ({ statuses: list as PublicStatus[], raw })));
+		return byInput(
+			unique,
+			mapOutcomes(outcomes, (list, raw) => ({ statuses: list as PublicStatus[], raw })),
+		);
 	});
 }
 
@@ -114,8 +120,12 @@ async function readPerAddress(
 			// A batch read is a POST that writes nothing: its retries are not re-sent writes.
 			changesNothing: true,
 		}),
-		matchResult: (result, jobs) => jobs.find((job) => sameAddress(result.subscriberIdString, job.email)),
-		fromBatchResult: (result) => ({ list: (result[shape.batchListField] as IDataObject[]) ?? [], raw: result }),
+		matchResult: (result, jobs) =>
+			jobs.find((job) => sameAddress(result.subscriberIdString, job.email)),
+		fromBatchResult: (result) => ({
+			list: (result[shape.batchListField] as IDataObject[]) ?? [],
+			raw: result,
+		}),
 		singleRequest: (job) => ({
 			method: 'GET',
 			path: shape.singlePath(job.input.email),
@@ -126,10 +136,16 @@ async function readPerAddress(
 	});
 }
 
-function mapOutcomes<R>(outcomes: Map<number, JobOutcome<AddressList>>, toResult: (list: IDataObject[], raw: IDataObject) => R) {
+function mapOutcomes<R>(
+	outcomes: Map<number, JobOutcome<AddressList>>,
+	toResult: (list: IDataObject[], raw: IDataObject) => R,
+) {
 	const mapped = new Map<number, JobOutcome<R>>();
 	for (const [id, outcome] of outcomes) {
-		mapped.set(id, outcome.ok ? { ok: true, value: toResult(outcome.value.list, outcome.value.raw) } : outcome);
+		mapped.set(
+			id,
+			outcome.ok ? { ok: true, value: toResult(outcome.value.list, outcome.value.raw) } : outcome,
+		);
 	}
 	return mapped;
 }
@@ -188,8 +204,9 @@ export async function writeStatuses(
 		fromSingleResponse: (body, job) => {
 			const results = (body.results as PublicStatus[]) ?? [];
 			const status =
-				results.find((candidate) => Number(candidate.subscriptionId) === job.input.write.subscriptionId) ??
-				results[0];
+				results.find(
+					(candidate) => Number(candidate.subscriptionId) === job.input.write.subscriptionId,
+				) ?? results[0];
 			return { status, raw: body };
 		},
 	});
@@ -207,16 +224,33 @@ export interface UnsubscribeAllResult {
 
 export function unsubscribeAllRequests(version: ApiVersion) {
 	return {
-		batch: (emails: string[], businessUnitId: number | undefined, verbose: boolean): HubSpotRequest => ({
+		batch: (
+			emails: string[],
+			businessUnitId: number | undefined,
+			verbose: boolean,
+		): HubSpotRequest => ({
 			method: 'POST',
 			path: batchUnsubscribeAllPath(version),
-			qs: { channel: CHANNEL, ...brandQuery(businessUnitId), ...(verbose ? { verbose: true } : {}) },
+			qs: {
+				channel: CHANNEL,
+				...brandQuery(businessUnitId),
+				...(verbose ? { verbose: true } : {}),
+			},
 			body: { inputs: emails },
 		}),
-		single: (email: string, businessUnitId: number | undefined, verbose: boolean, itemIndex?: number): HubSpotRequest => ({
+		single: (
+			email: string,
+			businessUnitId: number | undefined,
+			verbose: boolean,
+			itemIndex?: number,
+		): HubSpotRequest => ({
 			method: 'POST',
 			path: unsubscribeAllPath(version, email),
-			qs: { channel: CHANNEL, ...brandQuery(businessUnitId), ...(verbose ? { verbose: true } : {}) },
+			qs: {
+				channel: CHANNEL,
+				...brandQuery(businessUnitId),
+				...(verbose ? { verbose: true } : {}),
+			},
 			itemIndex,
 		}),
 	};
@@ -228,7 +262,10 @@ export async function unsubscribeFromAll(
 	options: PipelineOptions,
 ) {
 	const requests = unsubscribeAllRequests(options.version);
-	const jobs = toJobs(inputs).map((job) => ({ ...job, group: `${job.group}|${job.input.verbose}` }));
+	const jobs = toJobs(inputs).map((job) => ({
+		...job,
+		group: `${job.group}|${job.input.verbose}`,
+	}));
 	const outcomes = await runJobs<UnsubscribeAllInput, UnsubscribeAllResult>(transport, jobs, {
 		...options,
 		conflictKey: (job) => job.email,
@@ -238,8 +275,12 @@ export async function unsubscribeFromAll(
 				batch[0].input.businessUnitId,
 				batch[0].input.verbose,
 			),
-		matchResult: (result, candidates) => candidates.find((job) => sameAddress(result.subscriberIdString, job.email)),
-		fromBatchResult: (result) => ({ statuses: (result.statuses as PublicStatus[]) ?? [], raw: result }),
+		matchResult: (result, candidates) =>
+			candidates.find((job) => sameAddress(result.subscriberIdString, job.email)),
+		fromBatchResult: (result) => ({
+			statuses: (result.statuses as PublicStatus[]) ?? [],
+			raw: result,
+		}),
 		singleRequest: (job) =>
 			requests.single(job.input.email, job.input.businessUnitId, job.input.verbose, job.itemIndex),
 		fromSingleResponse: (body) => ({ statuses: (body.results as PublicStatus[]) ?? [], raw: body }),
@@ -265,8 +306,10 @@ export async function readWideStatuses(
 		});
 		return byInput(
 			unique,
-			mapOutcomes(outcomes, (list, raw): WideStatusResult => ({ wideStatuses: list as PublicWideStatus[], raw })),
+			mapOutcomes(outcomes, (list, raw): WideStatusResult => ({
+				wideStatuses: list as PublicWideStatus[],
+				raw,
+			})),
 		);
 	});
 }
-

@@ -1,6 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { contactPropertiesRequest, createContactPropertyRequest, type HubSpotTransport } from '../../transport';
+import {
+	contactPropertiesRequest,
+	createContactPropertyRequest,
+	type HubSpotTransport,
+} from '../../transport';
 
 /** HubSpot's contact property definition (the fields this node reads). */
 export interface ContactProperty extends IDataObject {
@@ -11,7 +15,11 @@ export interface ContactProperty extends IDataObject {
 	groupName: string;
 	hidden?: boolean;
 	calculated?: boolean;
-	modificationMetadata?: { readOnlyValue?: boolean; readOnlyDefinition?: boolean; archivable?: boolean };
+	modificationMetadata?: {
+		readOnlyValue?: boolean;
+		readOnlyDefinition?: boolean;
+		archivable?: boolean;
+	};
 }
 
 /** The properties this package creates on request, in HubSpot's "Contact information" group. */
@@ -22,7 +30,8 @@ export const EXTERNAL_DOUBLE_OPT_IN_PROPERTIES: ContactProperty[] = [
 		type: 'datetime',
 		fieldType: 'date',
 		groupName: 'contactinformation',
-		description: 'When the contact confirmed a double opt-in in an external system (recorded by n8n)',
+		description:
+			'When the contact confirmed a double opt-in in an external system (recorded by n8n)',
 	},
 	{
 		name: 'external_double_opt_in_source',
@@ -59,14 +68,22 @@ export async function contactProperties(
 	const key = await transport.accountKey();
 	const cached = cache.get(key);
 	if (!fresh && cached && Date.now() - cached.loadedAt < CACHE_TTL_MS) return cached.properties;
-	const response = await transport.request<{ results?: ContactProperty[] }>(contactPropertiesRequest());
-	const properties = new Map((response.body.results ?? []).map((property) => [property.name, property]));
+	const response = await transport.request<{ results?: ContactProperty[] }>(
+		contactPropertiesRequest(),
+	);
+	const properties = new Map(
+		(response.body.results ?? []).map((property) => [property.name, property]),
+	);
 	cache.set(key, { loadedAt: Date.now(), properties });
 	return properties;
 }
 
 export function isWritable(property: ContactProperty) {
-	return !NEVER_WRITTEN.has(property.name) && !property.modificationMetadata?.readOnlyValue && !property.calculated;
+	return (
+		!NEVER_WRITTEN.has(property.name) &&
+		!property.modificationMetadata?.readOnlyValue &&
+		!property.calculated
+	);
 }
 
 /** Creates whichever of the given properties the account lacks; returns the names created. */
@@ -78,7 +95,9 @@ export async function createMissingProperties(
 	const existing = await contactProperties(transport, { fresh: true });
 	const created: string[] = [];
 	for (const property of wanted.filter((candidate) => !existing.has(candidate.name))) {
-		const response = await transport.request<ContactProperty>(createContactPropertyRequest(property, itemIndex));
+		const response = await transport.request<ContactProperty>(
+			createContactPropertyRequest(property, itemIndex),
+		);
 		// 409: another execution created it a moment ago, which is the outcome we wanted
 		if (response.statusCode === 409) {
 			existing.set(property.name, property);

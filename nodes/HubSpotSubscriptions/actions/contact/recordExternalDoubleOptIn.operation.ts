@@ -13,10 +13,17 @@ import {
 import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import { InputError, parseTime, requireEmail } from '../../helpers/validation';
-import { CRM_BATCH_LIMIT, isTransientFailure, upsertContactsByEmailRequest, type HubSpotRequest } from '../../transport';
+import {
+	CRM_BATCH_LIMIT,
+	isTransientFailure,
+	upsertContactsByEmailRequest,
+	type HubSpotRequest,
+} from '../../transport';
 import { emailField, simplifyField } from '../common.descriptions';
 
-const displayOptions = { show: { resource: ['contact'], operation: ['recordExternalDoubleOptIn'] } };
+const displayOptions = {
+	show: { resource: ['contact'], operation: ['recordExternalDoubleOptIn'] },
+};
 
 /** HubSpot's limit for a text property value set through the CRM (knowledge base, "Property field types"). */
 const TEXT_VALUE_LIMIT = 65_536;
@@ -32,7 +39,10 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions,
 	},
-	{ ...emailField('The email address of the contact (created if it does not exist yet)'), displayOptions },
+	{
+		...emailField('The email address of the contact (created if it does not exist yet)'),
+		displayOptions,
+	},
 	{
 		displayName: 'Confirmed At',
 		name: 'confirmedAt',
@@ -61,7 +71,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		typeOptions: { rows: 2 },
 		placeholder: 'e.g. Loops webhook {{ $json.webhookId }}, IP 203.0.113.7',
-		description: 'Anything that proves the confirmation: event ID, confirmation link ID, IP address',
+		description:
+			'Anything that proves the confirmation: event ID, confirmation link ID, IP address',
 		displayOptions,
 	},
 	{
@@ -103,7 +114,11 @@ export const description: INodeProperties[] = [
 			'Whether to create whichever of external_double_opt_in_at, external_double_opt_in_source and external_double_opt_in_evidence is chosen above and missing, in the contact information group (needs the crm.schemas.contacts.write scope)',
 		displayOptions,
 	},
-	{ ...simplifyField, description: 'Whether to return a flat item instead of HubSpot\'s response as is', displayOptions },
+	{
+		...simplifyField,
+		description: "Whether to return a flat item instead of HubSpot's response as is",
+		displayOptions,
+	},
 ];
 
 interface Confirmation {
@@ -132,13 +147,17 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	refuseNeverWritten(this, targets);
 	// If HubSpot cannot be asked about the properties for a passing reason, every item may pass
 	// later (Retry Later); any other failure stops the node as before.
-	const created = await prepareTargetProperties(this, setup, targets, confirmations[0].itemIndex).catch(
-		(error: unknown) => {
-			if (!isTransientFailure(error)) return Promise.reject(error);
-			for (const confirmation of confirmations) setup.outcomes.failOrStop(confirmation.itemIndex, error);
-			return undefined;
-		},
-	);
+	const created = await prepareTargetProperties(
+		this,
+		setup,
+		targets,
+		confirmations[0].itemIndex,
+	).catch((error: unknown) => {
+		if (!isTransientFailure(error)) return Promise.reject(error);
+		for (const confirmation of confirmations)
+			setup.outcomes.failOrStop(confirmation.itemIndex, error);
+		return undefined;
+	});
 	if (!created) return;
 	const jobs: Array<Job<Confirmation>> = confirmations.map((confirmation, id) => ({
 		id,
@@ -153,7 +172,11 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 		const outcome = outcomes.get(job.id);
 		if (!outcome) continue; // stopped before sending
 		if (!outcome.ok) setup.outcomes.failOrStop(job.itemIndex, outcome.error);
-		else setup.outcomes.succeed(job.itemIndex, simplify ? simplified(job.input, outcome.value, created) : outcome.value);
+		else
+			setup.outcomes.succeed(
+				job.itemIndex,
+				simplify ? simplified(job.input, outcome.value, created) : outcome.value,
+			);
 	}
 }
 
@@ -161,22 +184,27 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 function readConfirmations(ctx: IExecuteFunctions, setup: OperationSetup): Confirmation[] {
 	const parameters = new ParameterReader(ctx);
 	return setup.outcomes
-		.parseAll(
-			(itemIndex): Confirmation => ({
-				itemIndex,
-				email: requireEmail(parameters.get('email', itemIndex)),
-				confirmedAt: new Date(
-					parseTime(
-						parameters.get('confirmedAt', itemIndex),
-						'Confirmed At',
-						'map it from the event, e.g. {{ $json.occurredAt }}',
-						'confirmation time',
-					),
-				).toISOString(),
-				source: requireText(parameters.get('source', itemIndex), 'Source', 'name the system, e.g. Loops or Emarsys'),
-				evidence: withinTextLimit(String(parameters.get('evidence', itemIndex, '') ?? '').trim(), 'Evidence'),
-			}),
-		)
+		.parseAll((itemIndex): Confirmation => ({
+			itemIndex,
+			email: requireEmail(parameters.get('email', itemIndex)),
+			confirmedAt: new Date(
+				parseTime(
+					parameters.get('confirmedAt', itemIndex),
+					'Confirmed At',
+					'map it from the event, e.g. {{ $json.occurredAt }}',
+					'confirmation time',
+				),
+			).toISOString(),
+			source: requireText(
+				parameters.get('source', itemIndex),
+				'Source',
+				'name the system, e.g. Loops or Emarsys',
+			),
+			evidence: withinTextLimit(
+				String(parameters.get('evidence', itemIndex, '') ?? '').trim(),
+				'Evidence',
+			),
+		}))
 		.map(({ value }) => value);
 }
 
@@ -199,14 +227,24 @@ async function prepareTargetProperties(
 			)
 		: [];
 	if (created.length) {
-		setup.hints.add(`Created the contact properties ${created.join(', ')} in HubSpot (once; later runs find them).`);
+		setup.hints.add(
+			`Created the contact properties ${created.join(', ')} in HubSpot (once; later runs find them).`,
+		);
 	}
-	checkTargets(ctx, await contactProperties(setup.transport, { fresh: created.length > 0 }), targets);
+	checkTargets(
+		ctx,
+		await contactProperties(setup.transport, { fresh: created.length > 0 }),
+		targets,
+	);
 	return created;
 }
 
 /** Records each confirmation on its contact, creating the contact where it does not exist. */
-async function upsertContacts(setup: OperationSetup, jobs: Array<Job<Confirmation>>, targets: Targets) {
+async function upsertContacts(
+	setup: OperationSetup,
+	jobs: Array<Job<Confirmation>>,
+	targets: Targets,
+) {
 	const upsert = (batch: Array<Job<Confirmation>>): HubSpotRequest =>
 		upsertContactsByEmailRequest(
 			batch.map(({ input }) => ({
@@ -228,10 +266,13 @@ async function upsertContacts(setup: OperationSetup, jobs: Array<Job<Confirmatio
 		// The upsert refuses the whole call for one bad value and names no input: halving the
 		// call finds the input HubSpot refuses, and the other contacts are still recorded.
 		refusedForOneInput: (error) =>
-			httpCodeOf(error) === '400' && !errorCodesOf(error).some((code) => PROPERTY_LEVEL_ERRORS.has(code)),
+			httpCodeOf(error) === '400' &&
+			!errorCodesOf(error).some((code) => PROPERTY_LEVEL_ERRORS.has(code)),
 		batchRequest: upsert,
 		matchResult: (result, candidates) => {
-			const email = String((result.properties as IDataObject | undefined)?.email ?? '').toLowerCase();
+			const email = String(
+				(result.properties as IDataObject | undefined)?.email ?? '',
+			).toLowerCase();
 			// HubSpot's reference does not promise the email among the returned properties; the
 			// results then come in the order of the inputs, which is what is left to go by.
 			return email ? candidates.find((job) => job.email === email) : candidates[0];
@@ -262,7 +303,9 @@ const TARGET_FIELDS: Array<[keyof Targets, string, string[]]> = [
 ];
 
 function targetError(ctx: IExecuteFunctions, field: string, message: string, description: string) {
-	return new NodeOperationError(ctx.getNode(), message, { description: `Field "${field}": ${description}` });
+	return new NodeOperationError(ctx.getNode(), message, {
+		description: `Field "${field}": ${description}`,
+	});
 }
 
 function readOnlyError(ctx: IExecuteFunctions, field: string, name: string) {
@@ -285,7 +328,11 @@ function refuseNeverWritten(ctx: IExecuteFunctions, targets: Targets) {
 }
 
 /** The chosen properties must exist, have the right type and take values from the API. */
-function checkTargets(ctx: IExecuteFunctions, properties: Map<string, ContactProperty>, targets: Targets) {
+function checkTargets(
+	ctx: IExecuteFunctions,
+	properties: Map<string, ContactProperty>,
+	targets: Targets,
+) {
 	for (const [key, field, types] of TARGET_FIELDS) {
 		const name = targets[key];
 		const property = properties.get(name);
@@ -308,7 +355,10 @@ function checkTargets(ctx: IExecuteFunctions, properties: Map<string, ContactPro
 		}
 	}
 	if (new Set(Object.values(targets)).size !== 3) {
-		throw new NodeOperationError(ctx.getNode(), 'The time, the source and the evidence need three different contact properties');
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'The time, the source and the evidence need three different contact properties',
+		);
 	}
 }
 

@@ -16,7 +16,7 @@ export const description: INodeProperties[] = [
 				name: 'Generate',
 				value: 'generate',
 				description:
-					'Get an address\'s links to HubSpot\'s preference center and unsubscribe pages, to put into email sent from another tool',
+					"Get an address's links to HubSpot's preference center and unsubscribe pages, to put into email sent from another tool",
 				action: 'Generate preference links for an address',
 			},
 		],

@@ -20,7 +20,7 @@ const DEFAULT_BRAND = 0;
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'Each link lets whoever holds it change this address\'s email preferences: send it only to that address.',
+			"Each link lets whoever holds it change this address's email preferences: send it only to that address.",
 		name: 'preferenceLinkNotice',
 		type: 'notice',
 		default: '',
@@ -44,7 +44,7 @@ export const description: INodeProperties[] = [
 			default: '',
 			placeholder: 'e.g. de',
 			description:
-				'The language of the pages, e.g. de. Use a language your subscription types have a translation for; empty, HubSpot uses the account\'s default language or English.',
+				"The language of the pages, e.g. de. Use a language your subscription types have a translation for; empty, HubSpot uses the account's default language or English.",
 		},
 		{
 			displayName: 'Subscription Type Name or ID',
@@ -74,7 +74,9 @@ function parseInputs(ctx: IExecuteFunctions, setup: OperationSetup): LinkInput[]
 				email: requireEmail(parameters.get('email', itemIndex)),
 				businessUnitId: optionalBusinessUnitId(options.businessUnitId) ?? DEFAULT_BRAND,
 				subscriptionId:
-					chosenType === undefined || chosenType === '' ? undefined : requireSubscriptionId(chosenType),
+					chosenType === undefined || chosenType === ''
+						? undefined
+						: requireSubscriptionId(chosenType),
 				language: optionalLanguage(options.language),
 			};
 		})
@@ -95,7 +97,11 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 				const { body } = await setup.transport.request<IDataObject>(
 					generateLinksRequest(setup.version, input, input.itemIndex),
 				);
-				setup.outcomes.succeed(input.itemIndex, { email: input.email, ...body, brandId: input.businessUnitId });
+				setup.outcomes.succeed(input.itemIndex, {
+					email: input.email,
+					...body,
+					brandId: input.businessUnitId,
+				});
 			} catch (error) {
 				setup.outcomes.failOrStop(input.itemIndex, error);
 			}

@@ -37,7 +37,7 @@ export const description: INodeProperties[] = [
 				name: 'Set',
 				value: 'set',
 				description:
-					'Set an address\'s status for one or more subscription types, with its legal basis',
+					"Set an address's status for one or more subscription types, with its legal basis",
 				action: 'Set a subscription status',
 			},
 		],

@@ -4,7 +4,12 @@ import { ParameterReader } from '../../helpers/parameters';
 import type { OperationSetup } from '../../helpers/setup';
 import { requireSubscriptionId } from '../../helpers/validation';
 import { executeWrites, readItemWrites } from './statusWrites';
-import { brandOption, optionsCollection, statusWriteFields, statusWriteOptions } from '../common.descriptions';
+import {
+	brandOption,
+	optionsCollection,
+	statusWriteFields,
+	statusWriteOptions,
+} from '../common.descriptions';
 
 const displayOptions = { show: { resource: ['subscriptionStatus'], operation: ['set'] } };
 

@@ -8,7 +8,13 @@ import { simplifyStatus } from '../../helpers/output';
 import type { ParameterReader } from '../../helpers/parameters';
 import { describeRequest } from '../../helpers/requestPreview';
 import type { OperationSetup } from '../../helpers/setup';
-import { readStatuses, readWideStatuses, writeRequests, writeStatuses, type WriteResult } from '../../transport/statuses';
+import {
+	readStatuses,
+	readWideStatuses,
+	writeRequests,
+	writeStatuses,
+	type WriteResult,
+} from '../../transport/statuses';
 import {
 	InputError,
 	parseTime,
@@ -53,20 +59,32 @@ interface WriteOptions {
  * One item's writes from the node's fields (Set and Batch Write share them): the main type and,
  * for Set, the additional ones, with the same status and evidence.
  */
-export function readItemWrites(parameters: ParameterReader, itemIndex: number, extraTypes: number[] = []): ItemWrites {
+export function readItemWrites(
+	parameters: ParameterReader,
+	itemIndex: number,
+	extraTypes: number[] = [],
+): ItemWrites {
 	const email = requireEmail(parameters.get('email', itemIndex));
 	const locator = parameters.get<INodeParameterResourceLocator>('subscriptionType', itemIndex);
 	const subscriptionId = requireSubscriptionId(locator?.value);
 	const names = new Map<number, string>();
-	if (locator?.cachedResultName) names.set(subscriptionId, String(locator.cachedResultName).split(' · ')[0]);
+	if (locator?.cachedResultName)
+		names.set(subscriptionId, String(locator.cachedResultName).split(' · ')[0]);
 	const statusState = requireStatusState(parameters.get('statusState', itemIndex));
 	const legalBasis = requireLegalBasis(parameters.get('legalBasis', itemIndex, ''));
-	const legalBasisExplanation = requireExplanation(parameters.get('legalBasisExplanation', itemIndex, ''), legalBasis);
+	const legalBasisExplanation = requireExplanation(
+		parameters.get('legalBasisExplanation', itemIndex, ''),
+		legalBasis,
+	);
 	const options = parameters.get<IDataObject>('options', itemIndex, {});
 	const eventTime =
 		options.eventTime === undefined || options.eventTime === ''
 			? undefined
-			: parseTime(options.eventTime, 'Event Time', 'map it from the trigger, e.g. {{ $json.occurredAt }}, or remove the option');
+			: parseTime(
+					options.eventTime,
+					'Event Time',
+					'map it from the trigger, e.g. {{ $json.occurredAt }}, or remove the option',
+				);
 	const write: StatusWrite = {
 		subscriberIdString: email,
 		subscriptionId,
@@ -197,7 +215,12 @@ class WriteRun {
 
 	async process(items: ItemWrites[]) {
 		const tasks: WriteTask[] = items.flatMap((item) =>
-			item.writes.map((write) => ({ item, write, key: keyOf(item.email, write.subscriptionId), brand: 0 })),
+			item.writes.map((write) => ({
+				item,
+				write,
+				key: keyOf(item.email, write.subscriptionId),
+				brand: 0,
+			})),
 		);
 		const keys = new Set(tasks.map((task) => task.key));
 		const earlier = this.inFlight.filter((entry) => [...entry.keys].some((key) => keys.has(key)));
@@ -215,7 +238,11 @@ class WriteRun {
 		}
 	}
 
-	private async processAfter(earlier: Array<Promise<unknown>>, items: ItemWrites[], tasks: WriteTask[]) {
+	private async processAfter(
+		earlier: Array<Promise<unknown>>,
+		items: ItemWrites[],
+		tasks: WriteTask[],
+	) {
 		await Promise.all(earlier);
 		if (!items.length) return;
 		const { setup } = this;
@@ -237,8 +264,12 @@ class WriteRun {
 		}
 		const liveItems = new Set(live);
 		const liveTasks = tasks.filter((task) => liveItems.has(task.item) && !task.error);
-		if (definitions) for (const task of liveTasks) task.brand = brandOf(definitions.get(task.write.subscriptionId));
-		const states = this.needsState(live) ? await this.readStates(liveTasks, definitions) : undefined;
+		if (definitions)
+			for (const task of liveTasks)
+				task.brand = brandOf(definitions.get(task.write.subscriptionId));
+		const states = this.needsState(live)
+			? await this.readStates(liveTasks, definitions)
+			: undefined;
 		for (const round of this.rounds(liveTasks.filter((task) => !task.error))) {
 			this.decide(round, states);
 			const toSend = round.filter((task) => !task.skipped && !task.error);
@@ -262,17 +293,23 @@ class WriteRun {
 			items.some(
 				(item) =>
 					item.eventTime !== undefined ||
-					(!item.allowResubscribe && item.writes.some((write) => write.statusState === 'SUBSCRIBED')),
+					(!item.allowResubscribe &&
+						item.writes.some((write) => write.statusState === 'SUBSCRIBED')),
 			)
 		);
 	}
 
 	/** A write to a type the account does not have (or has archived) is answered here, before anything is sent. */
-	private refuseUnknownTypes(items: ItemWrites[], known: Map<number, SubscriptionDefinition>, tasks: WriteTask[]) {
+	private refuseUnknownTypes(
+		items: ItemWrites[],
+		known: Map<number, SubscriptionDefinition>,
+		tasks: WriteTask[],
+	) {
 		const accepted: ItemWrites[] = [];
 		for (const item of items) {
 			try {
-				for (const write of item.writes) item.names.set(write.subscriptionId, checkType(known, write.subscriptionId).name);
+				for (const write of item.writes)
+					item.names.set(write.subscriptionId, checkType(known, write.subscriptionId).name);
 				accepted.push(item);
 			} catch (error) {
 				for (const task of tasks) if (task.item === item) task.error = error as Error;
@@ -283,7 +320,10 @@ class WriteRun {
 	}
 
 	/** Current statuses and opt-outs of all, per address and brand; a failed read fails its tasks. */
-	private async readStates(tasks: WriteTask[], definitions: Map<number, SubscriptionDefinition> | undefined) {
+	private async readStates(
+		tasks: WriteTask[],
+		definitions: Map<number, SubscriptionDefinition> | undefined,
+	) {
 		const { setup } = this;
 		const brands = new Set([...(definitions?.values() ?? [])].map(brandOf));
 		// Without the Brands add-on everything is brand 0 and the calls need no brand.
@@ -294,7 +334,10 @@ class WriteRun {
 			businessUnitId: brandParameter(task.brand),
 		}));
 		const needsWide = tasks.some(
-			(task) => task.item.eventTime !== undefined || task.write.statusState === 'SUBSCRIBED' || this.options.dryRun,
+			(task) =>
+				task.item.eventTime !== undefined ||
+				task.write.statusState === 'SUBSCRIBED' ||
+				this.options.dryRun,
 		);
 		const [statuses, wides] = await Promise.all([
 			readStatuses(setup.transport, inputs, setup.pipeline),
@@ -320,7 +363,8 @@ class WriteRun {
 				? wide.value.wideStatuses.find(
 						(entry) =>
 							entry.status === 'UNSUBSCRIBED' &&
-							(entry.wideStatusType === 'PORTAL_WIDE' || (entry.businessUnitId ?? 0) === task.brand),
+							(entry.wideStatusType === 'PORTAL_WIDE' ||
+								(entry.businessUnitId ?? 0) === task.brand),
 					)
 				: undefined;
 			states.set(stateKey, {
@@ -341,7 +385,8 @@ class WriteRun {
 		const newest = new Map<string, WriteTask>();
 		for (const task of timed) {
 			const best = newest.get(task.key);
-			if (!best || (task.item.eventTime as number) >= (best.item.eventTime as number)) newest.set(task.key, task);
+			if (!best || (task.item.eventTime as number) >= (best.item.eventTime as number))
+				newest.set(task.key, task);
 		}
 		for (const task of timed) if (newest.get(task.key) !== task) task.skipped = SKIPPED_OLDER;
 		const rounds: WriteTask[][] = [];
@@ -378,7 +423,9 @@ class WriteRun {
 				task.error = new InputError(
 					'Allow Resubscribe',
 					`${task.item.email} opted out of ${
-						state.optedOutOfAllAt !== undefined ? 'all email' : `subscription type ${task.write.subscriptionId}`
+						state.optedOutOfAllAt !== undefined
+							? 'all email'
+							: `subscription type ${task.write.subscriptionId}`
 					}; the node does not resubscribe without your say-so`,
 					'turn on Options → Allow Resubscribe only where the person gave renewed consent (e.g. a new confirmed double opt-in); nothing was sent for this address',
 				);
@@ -389,7 +436,11 @@ class WriteRun {
 	private async send(tasks: WriteTask[], states: Map<string, AddressState> | undefined) {
 		if (!tasks.length) return;
 		const { setup } = this;
-		const inputs = tasks.map((task) => ({ itemIndex: task.item.itemIndex, email: task.item.email, write: task.write }));
+		const inputs = tasks.map((task) => ({
+			itemIndex: task.item.itemIndex,
+			email: task.item.email,
+			write: task.write,
+		}));
 		const answered = await writeStatuses(setup.transport, inputs, setup.pipeline);
 		answered.forEach(({ outcome }, index) => {
 			const task = tasks[index];
@@ -402,7 +453,9 @@ class WriteRun {
 				return;
 			}
 			if (!outcome.value.status) {
-				task.error = new Error('HubSpot accepted the write but returned no status for it; sending it again is safe');
+				task.error = new Error(
+					'HubSpot accepted the write but returned no status for it; sending it again is safe',
+				);
 				return;
 			}
 			task.result = outcome.value;
@@ -429,16 +482,22 @@ class WriteRun {
 			const currentStatus = optedOutOfAll ? 'UNSUBSCRIBED' : (current?.status ?? 'NOT_SPECIFIED');
 			const newStatus = task.write.statusState;
 			// HubSpot keeps an opted-out address unsubscribed unless the write subscribes it.
-			const resultingStatus = optedOutOfAll && newStatus !== 'SUBSCRIBED' ? currentStatus : newStatus;
+			const resultingStatus =
+				optedOutOfAll && newStatus !== 'SUBSCRIBED' ? currentStatus : newStatus;
 			task.preview = {
 				subscriptionId: task.write.subscriptionId,
-				subscriptionName: task.item.names.get(task.write.subscriptionId) ?? current?.subscriptionName ?? null,
+				subscriptionName:
+					task.item.names.get(task.write.subscriptionId) ?? current?.subscriptionName ?? null,
 				brandId: task.brand,
 				currentStatus,
 				newStatus,
 				wouldChange: currentStatus !== resultingStatus,
 				wouldResubscribe: newStatus === 'SUBSCRIBED' && currentStatus === 'UNSUBSCRIBED',
-				current: current ? (this.options.simplify ? simplifyStatus(current, task.item.names) : current) : null,
+				current: current
+					? this.options.simplify
+						? simplifyStatus(current, task.item.names)
+						: current
+					: null,
 			};
 			if (task.item.eventTime !== undefined) this.appliedAt.set(task.key, task.item.eventTime);
 			if (state) {
@@ -458,9 +517,16 @@ class WriteRun {
 		if (tasks.some((task) => task.error === STOPPED)) return;
 		const failed = tasks.filter((task) => task.error);
 		const succeeded = tasks.filter((task) => !task.error);
-		if (failed.length && (!succeeded.some((task) => task.result) || failed.every((task) => isTransientFailure(task.error)))) {
+		if (
+			failed.length &&
+			(!succeeded.some((task) => task.result) ||
+				failed.every((task) => isTransientFailure(task.error)))
+		) {
 			// Nothing was written for this item (or all that failed may pass later): one error, as HubSpot gave it.
-			outcomes.failOrStop(item.itemIndex, failed.find((task) => !isTransientFailure(task.error))?.error ?? failed[0].error);
+			outcomes.failOrStop(
+				item.itemIndex,
+				failed.find((task) => !isTransientFailure(task.error))?.error ?? failed[0].error,
+			);
 			return;
 		}
 		const parts = tasks.map((task) => this.describe(task));
@@ -490,7 +556,8 @@ class WriteRun {
 		};
 		if (task.skipped) {
 			part.skipped = task.skipped;
-			part.eventTime = task.item.eventTime === undefined ? null : new Date(task.item.eventTime).toISOString();
+			part.eventTime =
+				task.item.eventTime === undefined ? null : new Date(task.item.eventTime).toISOString();
 		}
 		if (task.error) part.error = task.error.message;
 		return part;
@@ -510,19 +577,30 @@ class WriteRun {
 				description: `${firstError.message}. The written types stay written; fix the refused ones and run this item again (writes are idempotent).`,
 			});
 		}
-		this.setup.outcomes.succeed(item.itemIndex, { email: item.email, error: message, statuses: written, refused });
+		this.setup.outcomes.succeed(item.itemIndex, {
+			email: item.email,
+			error: message,
+			statuses: written,
+			refused,
+		});
 	}
 
 	private dryRunJson(item: ItemWrites, tasks: WriteTask[], parts: IDataObject[]): IDataObject {
 		const requests = writeRequests(this.setup.version);
 		const sent = tasks.filter((task) => task.preview).map((task) => task.write);
 		const batched = tasks.some((task) => task.batched);
-		const preview: IDataObject = { dryRun: true, email: item.email, ...(item.flat ? parts[0] : { changes: parts }) };
+		const preview: IDataObject = {
+			dryRun: true,
+			email: item.email,
+			...(item.flat ? parts[0] : { changes: parts }),
+		};
 		if (sent.length) {
 			if (batched) {
 				preview.request = describeRequest(requests.batch(sent), true);
 				// Without the Enterprise batch scope, Auto sends the same writes one address at a time.
-				preview.requestsWithoutBatchScope = sent.map((write) => describeRequest(requests.single(write), false));
+				preview.requestsWithoutBatchScope = sent.map((write) =>
+					describeRequest(requests.single(write), false),
+				);
 			} else if (sent.length === 1) {
 				preview.request = describeRequest(requests.single(sent[0]), false);
 			} else {
@@ -539,7 +617,8 @@ class WriteRun {
 const keyOf = (email: string, subscriptionId: number) => `${email.toLowerCase()}|${subscriptionId}`;
 
 /** A type without a brand belongs to the default brand, 0 (HubSpot: "The default Account business unit will always use 0"). */
-const brandOf = (definition: SubscriptionDefinition | undefined) => Number(definition?.businessUnitId ?? 0);
+const brandOf = (definition: SubscriptionDefinition | undefined) =>
+	Number(definition?.businessUnitId ?? 0);
 
 function checkType(known: Map<number, SubscriptionDefinition>, subscriptionId: number) {
 	const definition = known.get(subscriptionId);

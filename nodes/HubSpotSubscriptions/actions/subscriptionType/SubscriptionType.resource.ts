@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Many',
 				value: 'getAll',
-				description: 'List the account\'s subscription types (HubSpot\'s subscription definitions)',
+				description: "List the account's subscription types (HubSpot's subscription definitions)",
 				action: 'Get many subscription types',
 			},
 		],

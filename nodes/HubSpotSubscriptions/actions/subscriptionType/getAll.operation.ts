@@ -46,7 +46,8 @@ export const description: INodeProperties[] = [
 				name: 'includeTranslations',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to include the name and description of each type in its other languages',
+				description:
+					'Whether to include the name and description of each type in its other languages',
 			},
 		],
 	},
@@ -67,7 +68,12 @@ export async function execute(this: IExecuteFunctions, setup: OperationSetup) {
 	for (const { itemIndex, value } of parsed) {
 		try {
 			const { businessUnitId, includeTranslations } = value;
-			let definitions = await readDefinitions(transport, setup.version, { businessUnitId, includeTranslations }, itemIndex);
+			let definitions = await readDefinitions(
+				transport,
+				setup.version,
+				{ businessUnitId, includeTranslations },
+				itemIndex,
+			);
 			if (value.activeOnly) definitions = definitions.filter((definition) => definition.isActive);
 			if (!value.returnAll) definitions = definitions.slice(0, value.limit);
 			outcomes.succeedMany(itemIndex, definitions);

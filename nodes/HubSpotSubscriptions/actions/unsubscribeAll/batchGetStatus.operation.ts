@@ -8,7 +8,8 @@ const displayOptions = { show: { resource: ['unsubscribeAll'], operation: ['batc
 
 export const description: INodeProperties[] = addressReadFields(
 	displayOptions,
-	'The email address of each item to check', '={{ $json.email }}',
+	'The email address of each item to check',
+	'={{ $json.email }}',
 );
 
 export async function execute(this: IExecuteFunctions, setup: OperationSetup) {

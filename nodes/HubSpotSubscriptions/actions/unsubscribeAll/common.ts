@@ -6,7 +6,7 @@ type DisplayOptions = INodeProperties['displayOptions'];
 
 export const unsubscribeAllNotice = (displayOptions: DisplayOptions): INodeProperties => ({
 	displayName:
-		'This opts the address out of ALL marketing email of the brand at once. Undoing it later needs the person\'s renewed consent and a recorded legal basis (a resubscribe); it is not a free toggle. Turn on Dry Run to see what would change first.',
+		"This opts the address out of ALL marketing email of the brand at once. Undoing it later needs the person's renewed consent and a recorded legal basis (a resubscribe); it is not a free toggle. Turn on Dry Run to see what would change first.",
 	name: 'unsubscribeAllNotice',
 	type: 'notice',
 	default: '',

@@ -5,7 +5,11 @@ import { ParameterReader } from '../../helpers/parameters';
 import { parseAddresses } from '../../helpers/parameters';
 import { describeRequest } from '../../helpers/requestPreview';
 import type { OperationSetup } from '../../helpers/setup';
-import { readWideStatuses, unsubscribeAllRequests, unsubscribeFromAll } from '../../transport/statuses';
+import {
+	readWideStatuses,
+	unsubscribeAllRequests,
+	unsubscribeFromAll,
+} from '../../transport/statuses';
 
 const DEFAULT_BRAND = 0;
 
@@ -20,11 +24,16 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 	// default Account business unit will always use 0".
 	const inputs = addresses.map((address) => {
 		const options = parameters.get<IDataObject>('options', address.itemIndex, {});
-		return { ...address, businessUnitId: address.businessUnitId ?? DEFAULT_BRAND, verbose: options.verbose === true };
+		return {
+			...address,
+			businessUnitId: address.businessUnitId ?? DEFAULT_BRAND,
+			verbose: options.verbose === true,
+		};
 	});
 
 	if (dryRun) {
-		const batched = setup.pipeline.mode === 'always' || (setup.pipeline.mode === 'auto' && inputs.length > 1);
+		const batched =
+			setup.pipeline.mode === 'always' || (setup.pipeline.mode === 'auto' && inputs.length > 1);
 		const requests = unsubscribeAllRequests(setup.version);
 		const current = await readWideStatuses(setup.transport, inputs, setup.pipeline);
 		current.forEach(({ outcome }, index) => {
@@ -59,7 +68,11 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 		return;
 	}
 
-	for (const { input, outcome } of await unsubscribeFromAll(setup.transport, inputs, setup.pipeline)) {
+	for (const { input, outcome } of await unsubscribeFromAll(
+		setup.transport,
+		inputs,
+		setup.pipeline,
+	)) {
 		if (!outcome) continue;
 		if (!outcome.ok) {
 			setup.outcomes.failOrStop(input.itemIndex, outcome.error);
@@ -74,7 +87,8 @@ export async function executeUnsubscribeAll(ctx: IExecuteFunctions, setup: Opera
 			unsubscribedFromAll: true,
 			brandId: input.businessUnitId,
 		};
-		if (input.verbose) json.statuses = outcome.value.statuses.map((status) => simplifyStatus(status));
+		if (input.verbose)
+			json.statuses = outcome.value.statuses.map((status) => simplifyStatus(status));
 		setup.outcomes.succeed(input.itemIndex, json);
 	}
 }
