@@ -129,6 +129,12 @@ export async function runJobs<I, R>(
 		);
 	};
 
+	await runPool(batchesOf(jobs, plan), plan.concurrency, sendBatch, plan.shouldStop);
+	return outcomes;
+}
+
+/** Batches of at most the batch size, one group (brand) per batch, no conflicting jobs together. */
+function batchesOf<I, R>(jobs: Array<Job<I>>, plan: JobPlan<I, R>): Array<Array<Job<I>>> {
 	const batches: Array<Array<Job<I>>> = [];
 	const byGroup = new Map<string, Array<Job<I>>>();
 	for (const job of jobs) {
@@ -143,8 +149,7 @@ export async function runJobs<I, R>(
 				: chunk(group, plan.batchSize)),
 		);
 	}
-	await runPool(batches, plan.concurrency, sendBatch, plan.shouldStop);
-	return outcomes;
+	return batches;
 }
 
 /** Like chunk(), but a job whose key is already in a chunk goes to a later one. */
