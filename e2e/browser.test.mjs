@@ -5,9 +5,8 @@
 // README's screenshots into docs/images/ (see SHOTS below).
 // Needs /usr/bin/chromium (scripts/install-chromium.sh). Run through scripts/e2e.mjs.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -17,17 +16,15 @@ import {
 	HUBSPOT_CREDENTIAL_TYPE,
 	PACKAGE_NAME,
 	credentialFor,
-	freePort,
 	importJson,
-	installPackageInto,
-	n8nEnv,
 	packageCredentialTypes,
 	packageNodeTypes,
+	prepareN8nInstance,
 	sleep,
 	startN8n,
 	waitForN8n,
 } from './lib/n8n.mjs';
-import { ROOT, isInstalled, n8nBin, runtimeDir } from './lib/runtime.mjs';
+import { ROOT } from './lib/runtime.mjs';
 
 const require = createRequire(import.meta.url);
 const MAJOR = process.env.E2E_N8N_MAJOR ?? '2';
@@ -105,23 +102,11 @@ function uiTest(name, fn) {
 
 before(async () => {
 	assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/install-chromium.sh`);
-	assert.ok(
-		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
-		`n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`,
+	Object.assign(
+		ctx,
+		await prepareN8nInstance({ label: `browser-n8n${MAJOR}`, major: MAJOR, node: NODE }),
 	);
-	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-browser-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
-	ctx.port = await freePort();
-	ctx.baseUrl = `http://localhost:${ctx.port}`;
-	ctx.env = n8nEnv({
-		major: MAJOR,
-		userFolder: ctx.userFolder,
-		port: ctx.port,
-		brokerPort: await freePort(),
-		listenAddress: '127.0.0.1',
-		node: NODE,
-	});
-	installPackageInto(ctx.userFolder);
 	const type = packageCredentialTypes().find((t) => t.name === HUBSPOT_CREDENTIAL_TYPE);
 	await importJson(
 		MAJOR,

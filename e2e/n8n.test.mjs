@@ -8,8 +8,7 @@
 // Run through scripts/e2e.mjs (npm run test:e2e), which builds and installs n8n first.
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -25,15 +24,13 @@ import {
 	activateWorkflow,
 	credentialsForExamples,
 	executeWorkflow,
-	freePort,
 	importJson,
-	installPackageInto,
 	installedN8nVersion,
 	listExamples,
-	n8nEnv,
 	nodeOutput,
 	packageCredentialTypes,
 	packageNodeTypes,
+	prepareN8nInstance,
 	prepareWorkflow,
 	rest,
 	setupOwner,
@@ -41,7 +38,6 @@ import {
 	startN8n,
 	waitForN8n,
 } from './lib/n8n.mjs';
-import { isInstalled, n8nBin, runtimeDir } from './lib/runtime.mjs';
 
 const MAJOR = process.env.E2E_N8N_MAJOR ?? '2';
 const NODE = process.env.E2E_NODE ?? '24';
@@ -52,26 +48,10 @@ const type = (node) => `${PACKAGE_NAME}.${node}`;
 const ctx = {};
 
 before(async () => {
-	assert.ok(
-		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
-		`n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`,
-	);
+	Object.assign(ctx, await prepareN8nInstance({ label: `n8n${MAJOR}`, major: MAJOR, node: NODE }));
 	ctx.version = installedN8nVersion(MAJOR, NODE);
-	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
 	ctx.loopsStandIn = await startLoopsStandIn();
-	ctx.port = await freePort();
-	ctx.brokerPort = await freePort();
-	ctx.baseUrl = `http://localhost:${ctx.port}`;
-	ctx.env = n8nEnv({
-		major: MAJOR,
-		userFolder: ctx.userFolder,
-		port: ctx.port,
-		brokerPort: ctx.brokerPort,
-		listenAddress: '127.0.0.1',
-		node: NODE,
-	});
-	ctx.installed = installPackageInto(ctx.userFolder);
 
 	// Credentials: the HubSpot sandbox one, plus one per type the examples reference (test secrets).
 	ctx.examples = listExamples();

@@ -20,8 +20,7 @@
 // Run through scripts/e2e.mjs: npm run test:e2e -- --only outage
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -30,11 +29,9 @@ import {
 	TEST_WEBHOOK_SECRET,
 	activateWorkflow,
 	credentialsForExamples,
-	freePort,
 	importJson,
-	installPackageInto,
 	installedN8nVersion,
-	n8nEnv,
+	prepareN8nInstance,
 	prepareWorkflow,
 	rest,
 	setupOwner,
@@ -42,7 +39,6 @@ import {
 	startN8n,
 	waitForN8n,
 } from './lib/n8n.mjs';
-import { isInstalled, n8nBin, runtimeDir } from './lib/runtime.mjs';
 
 const MAJOR = process.env.E2E_N8N_MAJOR ?? '2';
 const NODE = process.env.E2E_NODE ?? '24';
@@ -60,25 +56,13 @@ const OWNER = {
 const ctx = { figures: [] };
 
 before(async () => {
-	assert.ok(
-		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
-		`n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`,
+	Object.assign(
+		ctx,
+		await prepareN8nInstance({ label: `outage-n8n${MAJOR}`, major: MAJOR, node: NODE }),
 	);
 	ctx.version = installedN8nVersion(MAJOR, NODE);
-	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-outage-n8n${MAJOR}-`));
 	// No rolling rate limit: the scenario is about the outage, not about 100 resumed runs sharing a window.
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
-	ctx.port = await freePort();
-	ctx.baseUrl = `http://localhost:${ctx.port}`;
-	ctx.env = n8nEnv({
-		major: MAJOR,
-		userFolder: ctx.userFolder,
-		port: ctx.port,
-		brokerPort: await freePort(),
-		listenAddress: '127.0.0.1',
-		node: NODE,
-	});
-	installPackageInto(ctx.userFolder);
 
 	const fixture = {
 		file: FIXTURE,

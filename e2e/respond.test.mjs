@@ -14,8 +14,7 @@
 // Run through scripts/e2e.mjs (npm run test:e2e; `--only respond` for this file alone).
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -27,17 +26,14 @@ import {
 	TEST_WEBHOOK_SECRET,
 	activateWorkflow,
 	credentialFor,
-	freePort,
 	importJson,
-	installPackageInto,
-	n8nEnv,
 	packageCredentialTypes,
+	prepareN8nInstance,
 	setupOwner,
 	sleep,
 	startN8n,
 	waitForN8n,
 } from './lib/n8n.mjs';
-import { isInstalled, n8nBin, runtimeDir } from './lib/runtime.mjs';
 
 const MAJOR = process.env.E2E_N8N_MAJOR ?? '2';
 const NODE = process.env.E2E_NODE ?? '24';
@@ -166,24 +162,11 @@ function emarsysDelivery(email) {
 }
 
 before(async () => {
-	assert.ok(
-		isInstalled(runtimeDir(MAJOR, NODE), n8nBin(MAJOR, NODE), NODE),
-		`n8n ${MAJOR}.x is not installed: run node scripts/install-n8n.mjs ${MAJOR} --node ${NODE}`,
+	Object.assign(
+		ctx,
+		await prepareN8nInstance({ label: `respond-n8n${MAJOR}`, major: MAJOR, node: NODE }),
 	);
-	ctx.userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-respond-n8n${MAJOR}-`));
 	ctx.standIn = await startHubSpotStandIn({ rateLimit: false });
-	ctx.port = await freePort();
-	ctx.brokerPort = await freePort();
-	ctx.baseUrl = `http://localhost:${ctx.port}`;
-	ctx.env = n8nEnv({
-		major: MAJOR,
-		userFolder: ctx.userFolder,
-		port: ctx.port,
-		brokerPort: ctx.brokerPort,
-		listenAddress: '127.0.0.1',
-		node: NODE,
-	});
-	installPackageInto(ctx.userFolder);
 
 	const types = new Map(packageCredentialTypes().map((t) => [t.name, t]));
 	const credentials = {};

@@ -24,6 +24,7 @@ import path from 'node:path';
 import {
 	ROOT,
 	installedN8nVersion,
+	isInstalled,
 	n8nBin,
 	nodeBinFor,
 	runtimeDir,
@@ -283,6 +284,25 @@ export function credentialsForExamples(examples, { hubspotUrl }) {
 
 // ---------------------------------------------------------------------------------------------
 // n8n's environment and CLI
+
+/**
+ * The start every single-instance e2e file shares: checks that n8n `major` is installed, makes a
+ * fresh user folder (`e2e-<label>-…`) with the packed package in it, picks free ports and builds
+ * n8n's environment. Returns what the tests keep in their context.
+ */
+export async function prepareN8nInstance({ label, major, node }) {
+	if (!isInstalled(runtimeDir(major, node), n8nBin(major, node), node)) {
+		throw new Error(
+			`n8n ${major}.x is not installed: run node scripts/install-n8n.mjs ${major} --node ${node}`,
+		);
+	}
+	const userFolder = mkdtempSync(path.join(os.tmpdir(), `e2e-${label}-`));
+	const port = await freePort();
+	const brokerPort = await freePort();
+	const env = n8nEnv({ major, userFolder, port, brokerPort, listenAddress: '127.0.0.1', node });
+	const installed = installPackageInto(userFolder);
+	return { userFolder, port, brokerPort, baseUrl: `http://localhost:${port}`, env, installed };
+}
 
 /**
  * Environment for one n8n instance: its own user folder (SQLite database, settings, nodes), ports,
