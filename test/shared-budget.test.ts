@@ -101,8 +101,10 @@ describe('one HubSpot budget across two processes (separate schedulers, one toke
 	// Mutation that turns it red: in RateWindowScheduler.observeHeaders, ignore
 	// X-HubSpot-RateLimit-Remaining (drop the `observeRemaining` call): each process then fills its
 	// own window of 20 per second and HubSpot answers dozens of requests with 429 in every window.
-	// (Also red: OTHERS_MEMORY = 1; the process whose burst comes first in each window never sees
-	// the other's, forgets it, and overruns the budget every few windows.)
+	// (Also red: leaving the shared mode as soon as an answer shows the others at 0, i.e. `othersNow`
+	// returns undefined and waitTime's `shared` is false when `count` is 0: while the other pauses
+	// after a 429, this one takes the whole window in a burst, and the other's next requests meet
+	// 429s again; 5-6 after the first window.)
 	it("going by HubSpot's Remaining header, both write everything; after the first window no request is answered 429", async () => {
 		const hubspot = await startHubSpotStandIn({ rateLimit: LIMIT, latencyMs: [5, 15] });
 		try {

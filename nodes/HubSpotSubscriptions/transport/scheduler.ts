@@ -11,11 +11,12 @@ import { sleep } from 'n8n-workflow';
  *
  * Several n8n processes (queue mode: workers) each keep their own window, but HubSpot counts
  * per app across all of them. So every response's X-HubSpot-RateLimit-Remaining is read too:
- * what HubSpot counted beyond this process's own requests is what other clients sent. While
- * such use was seen (in the last OTHERS_MEMORY windows), this process keeps its window to
- * HubSpot's limit less the most the others used in a window and a small margin; and when
- * HubSpot's remaining count, less what this process sent since, reaches zero, it waits until a
- * whole window has passed since that answer. No shared store: HubSpot's headers are the
+ * what HubSpot counted beyond this process's own requests is what other clients sent. While the
+ * freshest answer shows such use, this process keeps its window to HubSpot's limit less what the
+ * others used and a small margin, and spreads its requests evenly over the window (bursts from
+ * several processes would reach HubSpot together, before any answer shows one to the others).
+ * When HubSpot's remaining count, less what this process sent since, reaches zero, it waits
+ * until a whole window has passed since that answer. No shared store: HubSpot's headers are the
  * only thing the processes share. What this cannot prevent: before its first answers show the
  * others, a process may fill the window once with what it has in flight (README: Queue mode).
  */
@@ -28,13 +29,15 @@ export interface SchedulerLimits {
 /** A granted slot: call it once when the response arrived. `seq` numbers the grants of this scheduler. */
 export type Slot = (() => void) & { readonly seq: number };
 
-/** Share of HubSpot's limit kept free for requests other processes may have in flight. */
-const SHARED_MARGIN = 0.1;
+/**
+ * Share of HubSpot's limit kept free for requests other processes have on the way that HubSpot
+ * had not counted when it answered (with even spacing, a few per window).
+ */
+const SHARED_MARGIN = 0.05;
 
 /**
- * For how many windows others' use is remembered. The process whose requests come first in a
- * window gets its answers before the others' requests are counted, so it may not see them again
- * for a while; forgetting them sooner lets it overrun the budget every few windows.
+ * For how many windows a process that stopped sending keeps the others' last figure: its next
+ * request would otherwise start with the whole budget while the others may still be using it.
  */
 const OTHERS_MEMORY = 10;
 
@@ -70,8 +73,19 @@ export class RateWindowScheduler {
 	 */
 	private serverRemaining: { remaining: number; at: number; seq: number } | undefined;
 
-	/** The most requests HubSpot counted for other clients, per window (now / window length). */
-	private others: Array<{ window: number; count: number }> = [];
+	/**
+	 * What HubSpot counted for other clients when it answered last (`count`), and when an answer
+	 * last showed them using any of the budget (`usedAt`).
+	 */
+	private othersSeen: { count: number; usedAt: number } | undefined;
+
+	/**
+	 * While others share the budget, grants are spread evenly: the next one is due at `paceAt`,
+	 * `paceGap` after the one before it was due (so a late timer does not slow the pace down).
+	 */
+	private paceAt = 0;
+
+	private paceGap = 0;
 
 	constructor(private limits: SchedulerLimits) {}
 
@@ -140,6 +154,9 @@ export class RateWindowScheduler {
 	}
 
 	private grant(): Slot {
+		if (this.paceGap > 0) {
+			this.paceAt = Math.max(this.paceAt, Date.now() - this.paceGap) + this.paceGap;
+		}
 		this.inFlight++;
 		const seq = ++this.sent;
 		let released = false;
@@ -223,14 +240,8 @@ export class RateWindowScheduler {
 		const laterOfOurs = this.sent - seq;
 		const oursCounted = Math.max(0, this.occupiedSlots(now) - laterOfOurs);
 		const others = Math.max(0, limit - remaining - oursCounted);
-		if (others > 0) {
-			// The highest count per window, for the last few windows.
-			const window = Math.floor(now / windowMs);
-			const last = this.others[this.others.length - 1];
-			if (last?.window === window) last.count = Math.max(last.count, others);
-			else this.others.push({ window, count: others });
-			while (this.others.length > OTHERS_MEMORY) this.others.shift();
-		}
+		if (others > 0) this.othersSeen = { count: others, usedAt: now };
+		else if (this.othersSeen) this.othersSeen.count = 0;
 		const hint = this.serverRemaining;
 		const available = remaining - laterOfOurs;
 		if (
@@ -255,12 +266,23 @@ export class RateWindowScheduler {
 
 	/** How many requests this process may have in the window now: all, unless others are seen. */
 	private capacity(now: number): number {
-		const since = Math.floor(now / this.effectiveWindowMs) - OTHERS_MEMORY;
-		let others = 0;
-		for (const seen of this.others) if (seen.window > since) others = Math.max(others, seen.count);
-		if (others === 0) return this.effectiveMax;
+		const others = this.othersNow(now);
+		if (others === undefined) return this.effectiveMax;
 		const limit = this.serverMax ?? this.effectiveMax;
 		return Math.max(1, Math.min(this.effectiveMax, limit - others - this.sharedMargin));
+	}
+
+	/**
+	 * What the others used by HubSpot's freshest answer, or undefined when no answer showed them
+	 * for OTHERS_MEMORY windows. Until then the budget stays shared even while they pause (after
+	 * a 429, say): taking the whole window then would answer their next requests with 429s.
+	 */
+	private othersNow(now: number): number | undefined {
+		const seen = this.othersSeen;
+		if (seen && seen.usedAt + this.effectiveWindowMs * OTHERS_MEMORY <= now) {
+			this.othersSeen = undefined;
+		}
+		return this.othersSeen?.count;
 	}
 
 	/** After a 429: nobody sends until the pause is over. */
@@ -282,13 +304,16 @@ export class RateWindowScheduler {
 			const index = this.releasedHead + (occupied - capacity);
 			wait = index < this.released.length ? this.released[index] + windowMs - now : Infinity;
 		}
+		const shared = this.othersSeen !== undefined;
+		// Spread evenly: requests sent in bursts reach HubSpot all at once, before the answers
+		// that would show each process the others' bursts.
+		this.paceGap = shared ? windowMs / capacity : 0;
+		if (shared) wait = Math.max(wait, this.paceAt - now);
 		const hint = this.serverRemaining;
-		const shared = capacity < this.effectiveMax;
 		if (shared && hint && now < hint.at + windowMs && this.serverAvailable(hint) <= 0) {
 			// HubSpot's budget is spent (the cap above keeps the margin; this is the backstop):
 			// every request it had counted when it answered has left its window once that window
-			// has passed since the answer. (At the margin or at zero: 1.59 and 1.57 times the
-			// bound in the queue-mode bench, README.)
+			// has passed since the answer.
 			wait = Math.max(wait, hint.at + windowMs - now);
 		}
 		return Math.max(0, wait);
