@@ -10,8 +10,10 @@
 // them. Runs twice on the same cluster: with HubSpot's X-HubSpot-RateLimit-Remaining header (the
 // package's shared budget) and without it (each worker has only its own window: the process-local
 // result). Reports writes lost, requests answered 429 and the wall time against the rate-limit
-// bound (writes / 100 per 10 s), and writes bench/queue-mode.json. Needs Redis and PostgreSQL
-// (Debian: apt-get install -y redis-server postgresql) and n8n 2.x (node scripts/install-n8n.mjs 2).
+// bound (writes / 100 per 10 s), writes bench/queue-mode.json and carries it into results.json
+// and RESULTS.md. Needs Redis and PostgreSQL (Debian: apt-get install -y redis-server postgresql)
+// and n8n 2.x (node scripts/install-n8n.mjs 2).
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -197,3 +199,10 @@ const out = {
 };
 writeFileSync(path.join(ROOT, 'bench', 'queue-mode.json'), `${JSON.stringify(out, null, 2)}\n`);
 say('written: bench/queue-mode.json');
+// results.json and RESULTS.md carry these figures beside the single-process ones.
+const report = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--report'], {
+	cwd: ROOT,
+	stdio: 'inherit',
+});
+if (report.status !== 0) process.exitCode = 1;
+else say('updated: bench/results.json and bench/RESULTS.md');

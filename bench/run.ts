@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-import { writeReport, type Results } from './lib/report';
+import { writeReport, type QueueModeResults, type Results } from './lib/report';
 import {
 	batchWrite,
 	cpuPerThousand,
@@ -32,6 +32,12 @@ const sizes = quick
 	? { batchWrite: 20_000, perItem: 500, cpu: 5_000, memory: 20_000 }
 	: { batchWrite: 100_000, perItem: 1_000, cpu: 10_000, memory: 100_000 };
 
+/** A result file another bench script wrote into bench/ (undefined when it was never run). */
+function readSidecar(name: string): QueueModeResults | undefined {
+	const file = join(__dirname, name);
+	return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+}
+
 async function main() {
 	if (process.argv.includes('--report')) {
 		// Rewrite RESULTS.md and chart.svg from the last full run's results.json.
@@ -41,9 +47,12 @@ async function main() {
 		if (previous.mode !== 'full')
 			throw new Error('bench/results.json is from a quick run; run `npm run bench` first');
 		const latencyFile = join(__dirname, 'webhook-latency.json');
+		const withSidecars = { ...previous, queueMode: readSidecar('queue-mode.json') };
+		writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(withSidecars, null, 2)}\n`);
 		writeReport(
 			previous,
 			existsSync(latencyFile) ? JSON.parse(readFileSync(latencyFile, 'utf8')) : undefined,
+			withSidecars.queueMode,
 		);
 		return;
 	}
@@ -111,6 +120,8 @@ async function main() {
 		cpu,
 		memory,
 		totalSeconds: Math.round((Date.now() - started) / 1000),
+		// Measured by its own script in a real n8n cluster, carried over here.
+		queueMode: readSidecar('queue-mode.json'),
 	};
 	writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 	log('Wrote bench/results.json');
@@ -118,7 +129,7 @@ async function main() {
 		const webhookLatency = existsSync(webhookLatencyFile)
 			? JSON.parse(readFileSync(webhookLatencyFile, 'utf8'))
 			: undefined;
-		writeReport(results as unknown as Results, webhookLatency);
+		writeReport(results as unknown as Results, webhookLatency, results.queueMode);
 		log('Wrote bench/RESULTS.md and bench/chart.svg');
 	}
 }

@@ -80,6 +80,47 @@ function chart(results: Results) {
 `;
 }
 
+/** bench/queue-mode.json, written by `npm run bench:queue`. */
+export interface QueueModeResults {
+	command: string;
+	n8n: string;
+	cluster: string;
+	limit: string;
+	measuredAt: string;
+	results: Array<{
+		label: string;
+		writes: number;
+		executions: number;
+		lost: number;
+		requests: number;
+		answered429: number;
+		share429: number;
+		wallSeconds: number;
+		boundSeconds: number;
+		wallOverBound: number;
+	}>;
+}
+
+function queueModeSection(queue: QueueModeResults | undefined): string {
+	if (!queue) return '';
+	const names: Record<string, string> = {
+		shared: "HubSpot's rate-limit headers (the package's shared budget)",
+		'process-local': "process-local window (HubSpot's Remaining header left out)",
+	};
+	const rows = queue.results.map(
+		(r) =>
+			`| ${names[r.label] ?? r.label} | ${r.writes.toLocaleString('en')} | ${r.requests.toLocaleString('en')} | ${r.answered429} (${(r.share429 * 100).toFixed(1)} %) | ${r.lost} | ${r.wallSeconds} | ${r.boundSeconds} | ${r.wallOverBound.toFixed(3)} |`,
+	);
+	return `
+## Queue mode: one budget across workers
+Measured with \`${queue.command}\` on ${queue.measuredAt.slice(0, 10)}: n8n ${queue.n8n}, ${queue.cluster}; the stand-in allows ${queue.limit}. ${queue.results[0]?.writes.toLocaleString('en')} single Set Status writes (one request each) arrive as ${queue.results[0]?.executions} concurrent webhook calls, so both workers run executions at once. Targets: 0 lost, at most 1 % answered 429, wall time within 1.15 × the bound (writes / 100 × 10 s). Raw figures: [queue-mode.json](queue-mode.json).
+
+| budget | writes | requests | answered 429 | lost | wall s | bound s | wall / bound |
+|---|---:|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+`;
+}
+
 export function writeReport(
 	results: Results,
 	webhookLatency?: {
@@ -87,6 +128,7 @@ export function writeReport(
 		standInLatencyMs?: number[];
 		events?: number;
 	},
+	queueMode?: QueueModeResults,
 ) {
 	const dir = join(__dirname, '..');
 	writeFileSync(join(dir, 'chart.svg'), chart(results));
@@ -126,6 +168,6 @@ ${
 A signed Loops event (\`contact.created\`, double opt-in accepted) arriving at the Loops Trigger, verified, and written by the example workflow to HubSpot: median **${latency.median} ms**, p95 ${latency.p95} ms, max ${latency.max} ms from the webhook's arrival to HubSpot's acknowledgement, over ${latency.count} events with the stand-in answering in ${webhookLatency?.standInLatencyMs?.join('–')} ms (\`npx tsx bench/webhook-latency.ts\`, figures in [webhook-latency.json](webhook-latency.json)). The slowest is the first event, which also reads the account's subscription types once. A manual CSV import takes a day.
 `
 		: ''
-}`;
+}${queueModeSection(queueMode)}`;
 	writeFileSync(join(dir, 'RESULTS.md'), text);
 }
