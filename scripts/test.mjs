@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { INSTALL_ROOT, stageRecipe } from '../e2e/lib/runtime.mjs';
+
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const started = Date.now();
 
@@ -33,16 +35,20 @@ function step(label, command, args, { quiet = false } = {}) {
 	console.log(`✔ ${label} (${seconds} s)`);
 }
 
-// n8n's own nodes for the tests live in a folder of their own (see test/base-nodes/package.json).
-// Install them from their lock file when they are missing or the lock file changed.
-const baseNodesLock = readFileSync('test/base-nodes/package-lock.json');
-const baseNodesStamp = 'test/base-nodes/node_modules/.installed-lock-hash';
-const lockHash = createHash('sha256').update(baseNodesLock).digest('hex');
+// n8n's own nodes for the tests: their recipe is test/base-nodes/package.json, installed into
+// .cache/runtime/base-nodes next to the n8n runtimes (e2e/lib/runtime.mjs), when missing or when
+// the lock file changed.
+const baseNodesDir = join(INSTALL_ROOT, 'base-nodes');
+stageRecipe('test/base-nodes', baseNodesDir);
+const baseNodesStamp = join(baseNodesDir, 'node_modules', '.installed-lock-hash');
+const lockHash = createHash('sha256')
+	.update(readFileSync('test/base-nodes/package-lock.json'))
+	.digest('hex');
 if (!existsSync(baseNodesStamp) || readFileSync(baseNodesStamp, 'utf8') !== lockHash) {
-	step("Install n8n's own nodes for the tests (test/base-nodes)", 'npm', [
+	step(`Install n8n's own nodes for the tests (into ${baseNodesDir})`, 'npm', [
 		'ci',
 		'--prefix',
-		'test/base-nodes',
+		baseNodesDir,
 		'--no-audit',
 		'--no-fund',
 	]);

@@ -1,13 +1,21 @@
 // Where the n8n runtimes live and how to run them: shared by scripts/install-n8n.mjs,
 // scripts/dev.mjs and the end-to-end tests. Node built-ins only.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The committed recipes (package.json, package-lock.json, .npmrc) of Node 24 and each n8n. */
 export const RUNTIME_DIR = path.join(ROOT, 'e2e', 'runtime');
-export const NODE24_DIR = path.join(RUNTIME_DIR, 'node-24');
+/**
+ * Where they are installed: in the git-ignored .cache/runtime/. Being a dot-folder keeps their
+ * thousands of icons out of `n8n-node build`, which copies every .png and .svg under the project
+ * into dist/ but skips dot-folders. test/harness/types.ts finds n8n's own nodes for the tests here.
+ */
+export const INSTALL_ROOT = path.join(ROOT, '.cache', 'runtime');
+export const NODE24_SOURCE = path.join(RUNTIME_DIR, 'node-24');
+export const NODE24_DIR = path.join(INSTALL_ROOT, 'node-24');
 export const NODE24_BIN_DIR = path.join(NODE24_DIR, 'node_modules', 'node', 'bin');
 export const NODE24_BIN = path.join(NODE24_BIN_DIR, 'node');
 export const NODE24_HEADERS = path.join(
@@ -32,20 +40,23 @@ export function sourceDir(major) {
 }
 
 /**
- * Where n8n <major> is installed: in place for Node 24; for the machine's own Node ('system', n8n 1.x
- * only), a copy of the committed files under the git-ignored .cache/, since native modules are built
- * for one Node ABI and both installs can then be kept.
+ * Where n8n <major> is installed, for Node 24 or for the machine's own Node ('system', n8n 1.x
+ * only): native modules are built for one Node ABI, so both installs can be kept.
  */
 export function runtimeDir(major, node = '24') {
-	const dir = sourceDir(major);
-	return node === '24'
-		? dir
-		: path.join(
-				ROOT,
-				'.cache',
-				'n8n-runtime',
-				`n8n-${major}-node${process.versions.node.split('.')[0]}`,
-			);
+	sourceDir(major); // checks the major version
+	const name =
+		node === '24' ? `n8n-${major}` : `n8n-${major}-node${process.versions.node.split('.')[0]}`;
+	return path.join(INSTALL_ROOT, name);
+}
+
+/** Copies a committed recipe into its install folder, where `npm ci` then runs. */
+export function stageRecipe(source, dir) {
+	mkdirSync(dir, { recursive: true });
+	for (const name of ['package.json', 'package-lock.json', '.npmrc']) {
+		if (existsSync(path.join(source, name)))
+			copyFileSync(path.join(source, name), path.join(dir, name));
+	}
 }
 
 export function n8nBin(major, node = '24') {

@@ -25,9 +25,16 @@ import { EmarsysWebhookBasicAuthApi } from '../../credentials/EmarsysWebhookBasi
 export const PACKAGE = 'n8n-nodes-hubspot-subscriptions';
 export const HUBSPOT_NODE = `${PACKAGE}.hubSpotSubscriptions`;
 
+/**
+ * n8n's published nodes, installed from test/base-nodes/package.json by `npm test` into
+ * .cache/runtime/base-nodes, next to the n8n runtimes (INSTALL_ROOT in e2e/lib/runtime.mjs).
+ */
 const BASE_NODES_DIST = join(
 	__dirname,
 	'..',
+	'..',
+	'.cache',
+	'runtime',
 	'base-nodes',
 	'node_modules',
 	'n8n-nodes-base',
