@@ -11,6 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { writeReport, type Results } from './lib/report';
+import { readTriggerBurst, writeTriggerBurstReport } from './lib/trigger-burst-report';
 import {
 	batchWrite,
 	cpuPerThousand,
@@ -45,6 +46,7 @@ async function main() {
 			previous,
 			existsSync(latencyFile) ? JSON.parse(readFileSync(latencyFile, 'utf8')) : undefined,
 		);
+		keepTriggerBurst();
 		return;
 	}
 	if (process.argv.includes('--cpu')) {
@@ -121,6 +123,13 @@ async function main() {
 		writeReport(results as unknown as Results, webhookLatency);
 		log('Wrote bench/RESULTS.md and bench/chart.svg');
 	}
+	keepTriggerBurst();
+}
+
+/** The trigger burst comparison (npm run bench:triggers) is measured apart: put it back. */
+function keepTriggerBurst() {
+	const triggerBurst = readTriggerBurst();
+	if (triggerBurst) writeTriggerBurstReport(triggerBurst);
 }
 
 main().then(
