@@ -128,8 +128,8 @@ async function main() {
 
 /** The trigger burst comparison (npm run bench:triggers) is measured apart: put it back. */
 function keepTriggerBurst() {
-	const triggerBurst = readTriggerBurst();
-	if (triggerBurst) writeTriggerBurstReport(triggerBurst);
+	const triggerBurst = readTriggerBurst(__dirname);
+	if (triggerBurst) writeTriggerBurstReport(triggerBurst, __dirname);
 }
 
 main().then(

@@ -52,6 +52,10 @@ const PROFILE_DIR = opt('profile', undefined);
 const WRITE = !args.includes('--no-write');
 // An earlier trigger-burst.json (e.g. from before a change) whose summary is reported beside this one.
 const BEFORE = opt('before', undefined);
+// n8n's expression engine (N8N_EXPRESSION_ENGINE: vm, its default, or legacy), to see its share.
+const ENGINE = opt('engine', undefined);
+// A comma-separated subset of loops,emarsys,webhookHeaderAuth,webhookNoAuth (for quick looks).
+const ONLY = opt('only', undefined)?.split(',');
 const say = (m) => process.stdout.write(`[trigger-burst] ${m}\n`);
 
 const HEADER_NAME = 'X-Bench-Token';
@@ -344,6 +348,7 @@ async function waitUntilRegistered(url, target) {
 // ---------------------------------------------------------------------------------------------
 
 const ctx = await prepareN8nInstance({ label: 'trigger-burst', major: '2', node: '24' });
+if (ENGINE) ctx.env.N8N_EXPRESSION_ENGINE = ENGINE;
 if (PROFILE_DIR) ctx.env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${path.resolve(PROFILE_DIR)}`;
 let server;
 const rounds = [];
@@ -376,7 +381,9 @@ try {
 		runs[t.key] = 1;
 	}
 	for (let r = 0; r < ROUNDS; r++) {
-		const order = TARGETS.map((_, i) => TARGETS[(i + r) % TARGETS.length]);
+		const order = TARGETS.map((_, i) => TARGETS[(i + r) % TARGETS.length]).filter(
+			(t) => !ONLY || ONLY.includes(t.key),
+		);
 		const results = {};
 		for (const t of order) {
 			for (let w = 0; w < WARMUP; w++) await post(t.url, t.request(w));
@@ -398,7 +405,8 @@ try {
 
 const summary = {};
 for (const t of TARGETS) {
-	const per = rounds.map((r) => r.results[t.key]);
+	const per = rounds.map((r) => r.results[t.key]).filter(Boolean);
+	if (per.length === 0) continue;
 	summary[t.key] = {
 		label: t.label,
 		medianMs: round1(median(per.map((p) => p.medianMs))),
@@ -410,7 +418,9 @@ for (const t of TARGETS) {
 	};
 }
 const ratio = (key) =>
-	Number((summary[key].medianMs / summary.webhookHeaderAuth.medianMs).toFixed(2));
+	summary[key] && summary.webhookHeaderAuth
+		? Number((summary[key].medianMs / summary.webhookHeaderAuth.medianMs).toFixed(2))
+		: undefined;
 const out = {
 	command: 'npm run bench:triggers',
 	measuredAt: new Date().toISOString(),
@@ -420,6 +430,7 @@ const out = {
 		cpuModel: os.cpus()[0]?.model,
 		loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))),
 	},
+	expressionEngine: ENGINE ?? "n8n's default (vm)",
 	setup:
 		'one n8n process (SQLite), four active workflows trigger → No Operation, all answering immediately',
 	burst: BURST,
@@ -444,11 +455,11 @@ if (BEFORE) {
 	};
 }
 say(JSON.stringify({ summary, ratios: out.ratios }, null, 2));
-if (WRITE) {
+if (WRITE && !ONLY) {
 	writeFileSync(
 		path.join(ROOT, 'bench', 'trigger-burst.json'),
 		`${JSON.stringify(out, null, 2)}\n`,
 	);
-	writeTriggerBurstReport(out);
+	writeTriggerBurstReport(out, path.join(ROOT, 'bench'));
 	say('written: bench/trigger-burst.json, bench/results.json (triggerBurst), bench/RESULTS.md');
 }

@@ -4,7 +4,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const BENCH_DIR = path.resolve(__dirname, '..');
 const HEADING = '## Trigger burst';
 
 /** The compact form kept in results.json. */
@@ -98,18 +97,18 @@ export function withTriggerBurstSection(markdown: string, section: string): stri
 }
 
 /** The saved comparison, if bench/trigger-burst.json exists. */
-export function readTriggerBurst(): TriggerBurst | undefined {
-	const file = path.join(BENCH_DIR, 'trigger-burst.json');
+export function readTriggerBurst(benchDir: string): TriggerBurst | undefined {
+	const file = path.join(benchDir, 'trigger-burst.json');
 	return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
 }
 
-/** Writes the comparison into results.json and RESULTS.md, keeping the rest of both. */
-export function writeTriggerBurstReport(out: TriggerBurst): void {
-	const resultsFile = path.join(BENCH_DIR, 'results.json');
+/** Writes the comparison into `benchDir`'s results.json and RESULTS.md, keeping the rest of both. */
+export function writeTriggerBurstReport(out: TriggerBurst, benchDir: string): void {
+	const resultsFile = path.join(benchDir, 'results.json');
 	const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
 	results.triggerBurst = triggerBurstSummary(out);
 	writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-	const reportFile = path.join(BENCH_DIR, 'RESULTS.md');
+	const reportFile = path.join(benchDir, 'RESULTS.md');
 	writeFileSync(
 		reportFile,
 		withTriggerBurstSection(readFileSync(reportFile, 'utf8'), triggerBurstSection(out)),
