@@ -11,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { writeReport, type Results } from './lib/report';
-import { readTriggerBurst, writeTriggerBurstReport } from './lib/trigger-burst-report';
+import { writeTriggerBurstReport } from './lib/trigger-burst-report';
 import {
 	batchWrite,
 	cpuPerThousand,
@@ -128,8 +128,7 @@ async function main() {
 
 /** The trigger burst comparison (npm run bench:triggers) is measured apart: put it back. */
 function keepTriggerBurst() {
-	const triggerBurst = readTriggerBurst(__dirname);
-	if (triggerBurst) writeTriggerBurstReport(triggerBurst, __dirname);
+	writeTriggerBurstReport(__dirname);
 }
 
 main().then(

@@ -54,8 +54,20 @@ const WRITE = !args.includes('--no-write');
 const BEFORE = opt('before', undefined);
 // n8n's expression engine (N8N_EXPRESSION_ENGINE: vm, its default, or legacy), to see its share.
 const ENGINE = opt('engine', undefined);
+// More of n8n's settings, e.g. --n8n-env N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (comma-separated).
+const N8N_ENV = Object.fromEntries(
+	(opt('n8n-env', '') || '')
+		.split(',')
+		.filter(Boolean)
+		.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
+// The triggers' type version (1.1, the default for new nodes, or 1, as older workflows have it).
+const TRIGGER_VERSION = Number(opt('trigger-version', 1.1));
 // A comma-separated subset of loops,emarsys,webhookHeaderAuth,webhookNoAuth (for quick looks).
 const ONLY = opt('only', undefined)?.split(',');
+// Saves as bench/trigger-burst.<name>.json, a variant shown beside the main comparison (e.g. other
+// n8n settings), instead of bench/trigger-burst.json.
+const SAVE_AS = opt('save-as', undefined);
 const say = (m) => process.stdout.write(`[trigger-burst] ${m}\n`);
 
 const HEADER_NAME = 'X-Bench-Token';
@@ -191,7 +203,7 @@ const TARGETS = [
 		workflow: workflow('burstLoopsTrig01', 'Loops Trigger', {
 			name: 'Loops Trigger',
 			type: `${PACKAGE_NAME}.loopsTrigger`,
-			typeVersion: 1,
+			typeVersion: TRIGGER_VERSION,
 			parameters: {},
 			credentials: credRef('burstLoopsSign01'),
 		}),
@@ -207,7 +219,7 @@ const TARGETS = [
 		workflow: workflow('burstEmarsysTr01', 'Emarsys Trigger', {
 			name: 'Emarsys Trigger',
 			type: `${PACKAGE_NAME}.emarsysTrigger`,
-			typeVersion: 1,
+			typeVersion: TRIGGER_VERSION,
 			parameters: { authentication: 'jwt' },
 			credentials: credRef('burstEmarsysJwt1'),
 		}),
@@ -349,6 +361,7 @@ async function waitUntilRegistered(url, target) {
 
 const ctx = await prepareN8nInstance({ label: 'trigger-burst', major: '2', node: '24' });
 if (ENGINE) ctx.env.N8N_EXPRESSION_ENGINE = ENGINE;
+Object.assign(ctx.env, N8N_ENV);
 if (PROFILE_DIR) ctx.env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${path.resolve(PROFILE_DIR)}`;
 let server;
 const rounds = [];
@@ -422,7 +435,7 @@ const ratio = (key) =>
 		? Number((summary[key].medianMs / summary.webhookHeaderAuth.medianMs).toFixed(2))
 		: undefined;
 const out = {
-	command: 'npm run bench:triggers',
+	command: `npm run bench:triggers${args.length ? ` -- ${args.filter((a) => a !== '--before' && !a.endsWith('.json')).join(' ')}` : ''}`,
 	measuredAt: new Date().toISOString(),
 	n8n: installedN8nVersion('2'),
 	machine: {
@@ -431,6 +444,8 @@ const out = {
 		loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))),
 	},
 	expressionEngine: ENGINE ?? "n8n's default (vm)",
+	n8nEnv: N8N_ENV,
+	triggerTypeVersion: TRIGGER_VERSION,
 	setup:
 		'one n8n process (SQLite), four active workflows trigger → No Operation, all answering immediately',
 	burst: BURST,
@@ -456,10 +471,8 @@ if (BEFORE) {
 }
 say(JSON.stringify({ summary, ratios: out.ratios }, null, 2));
 if (WRITE && !ONLY) {
-	writeFileSync(
-		path.join(ROOT, 'bench', 'trigger-burst.json'),
-		`${JSON.stringify(out, null, 2)}\n`,
-	);
-	writeTriggerBurstReport(out, path.join(ROOT, 'bench'));
-	say('written: bench/trigger-burst.json, bench/results.json (triggerBurst), bench/RESULTS.md');
+	const file = SAVE_AS ? `trigger-burst.${SAVE_AS}.json` : 'trigger-burst.json';
+	writeFileSync(path.join(ROOT, 'bench', file), `${JSON.stringify(out, null, 2)}\n`);
+	writeTriggerBurstReport(path.join(ROOT, 'bench'));
+	say(`written: bench/${file}, bench/results.json (triggerBurst), bench/RESULTS.md`);
 }
