@@ -68,6 +68,11 @@ const ONLY = opt('only', undefined)?.split(',');
 // Saves as bench/trigger-burst.<name>.json, a variant shown beside the main comparison (e.g. other
 // n8n settings), instead of bench/trigger-burst.json.
 const SAVE_AS = opt('save-as', undefined);
+/** The command as run, less --before (it only adds an earlier run's figures to the report). */
+function commandLine() {
+	const shown = args.filter((a, i) => a !== '--before' && args[i - 1] !== '--before');
+	return `npm run bench:triggers${shown.length ? ` -- ${shown.join(' ')}` : ''}`;
+}
 const say = (m) => process.stdout.write(`[trigger-burst] ${m}\n`);
 
 const HEADER_NAME = 'X-Bench-Token';
@@ -435,7 +440,7 @@ const ratio = (key) =>
 		? Number((summary[key].medianMs / summary.webhookHeaderAuth.medianMs).toFixed(2))
 		: undefined;
 const out = {
-	command: `npm run bench:triggers${args.length ? ` -- ${args.filter((a) => a !== '--before' && !a.endsWith('.json')).join(' ')}` : ''}`,
+	command: commandLine(),
 	measuredAt: new Date().toISOString(),
 	n8n: installedN8nVersion('2'),
 	machine: {
