@@ -11,6 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { writeReport, type QueueModeResults, type Results } from './lib/report';
+import { writeTriggerBurstReport } from './lib/trigger-burst-report';
 import {
 	batchWrite,
 	cpuPerThousand,
@@ -54,6 +55,7 @@ async function main() {
 			existsSync(latencyFile) ? JSON.parse(readFileSync(latencyFile, 'utf8')) : undefined,
 			withSidecars.queueMode,
 		);
+		keepTriggerBurst();
 		return;
 	}
 	if (process.argv.includes('--cpu')) {
@@ -132,6 +134,12 @@ async function main() {
 		writeReport(results as unknown as Results, webhookLatency, results.queueMode);
 		log('Wrote bench/RESULTS.md and bench/chart.svg');
 	}
+	keepTriggerBurst();
+}
+
+/** The trigger burst comparison (npm run bench:triggers) is measured apart: put it back. */
+function keepTriggerBurst() {
+	writeTriggerBurstReport(__dirname);
 }
 
 main().then(

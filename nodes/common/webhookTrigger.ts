@@ -11,6 +11,36 @@ import { replayKey, replayMemory } from './webhookSecurity';
 
 /** The Respond option's test, as an n8n expression over the node's parameters. */
 const WHEN_FINISHED = '$parameter["options"]["respond"] === "workflowFinished"';
+const RESPONSE_MODE = `={{ ${WHEN_FINISHED} ? "lastNode" : "onReceived" }}`;
+const RESPONSE_DATA = `={{ ${WHEN_FINISHED} ? "noData" : "" }}`;
+
+/**
+ * Where n8n 2.x looks for a webhook description's own resolvers (n8n-workflow's
+ * WEBHOOK_RESOLVERS, a registered symbol, so no import is needed and n8n 1.x ignores it). For a
+ * field whose value is still exactly `template` and a node whose parameters hold no expression,
+ * n8n calls `resolve(parameters)` instead of evaluating the template in its expression engine,
+ * which (N8N_EXPRESSION_ENGINE=vm, the default) runs it in a V8 isolate on every request. Each
+ * resolver computes what its template computes; with an expression in the parameters, n8n
+ * evaluates the template as before.
+ */
+const WEBHOOK_RESOLVERS = Symbol.for('n8n.webhookDescriptionResolvers');
+
+function respondsWhenFinished(parameters: unknown): boolean {
+	const options = (parameters as { options?: unknown } | undefined)?.options;
+	return (options as { respond?: unknown } | undefined)?.respond === 'workflowFinished';
+}
+
+const RESOLVERS = {
+	responseMode: {
+		template: RESPONSE_MODE,
+		resolve: (parameters: unknown) =>
+			respondsWhenFinished(parameters) ? 'lastNode' : 'onReceived',
+	},
+	responseData: {
+		template: RESPONSE_DATA,
+		resolve: (parameters: unknown) => (respondsWhenFinished(parameters) ? 'noData' : ''),
+	},
+};
 
 /**
  * What the Loops and Emarsys triggers share: the shape of a trigger with one verified POST
@@ -23,10 +53,18 @@ const WHEN_FINISHED = '$parameter["options"]["respond"] === "workflowFinished"';
  */
 export function webhookTriggerShape(
 	path: string,
-): Pick<INodeTypeDescription, 'group' | 'version' | 'inputs' | 'outputs' | 'webhooks'> {
+): Pick<
+	INodeTypeDescription,
+	'group' | 'version' | 'defaultVersion' | 'inputs' | 'outputs' | 'webhooks'
+> {
 	return {
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. It exists because n8n (1.x and 2.x) evaluates the legacy Webhook node's
+		// `options.binaryData` expression for every request to a node of type version 1, in its
+		// expression engine (a V8 isolate under n8n 2.x's default); from 1.1 on it does not. Nodes
+		// added from now on get 1.1; workflows with 1 keep working unchanged.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		webhooks: [
@@ -36,12 +74,13 @@ export function webhookTriggerShape(
 				// n8n reads these per request, as its own Webhook node does with its Respond parameter:
 				// "onReceived" answers with the webhookResponse webhook() returns; "lastNode" answers once
 				// the run ended (n8n: 500 {"message":"Error in workflow"} when it failed).
-				responseMode: `={{ ${WHEN_FINISHED} ? "lastNode" : "onReceived" }}`,
+				responseMode: RESPONSE_MODE,
 				// Immediately: empty, so n8n answers with our webhookResponse (without it n8n 1.x and 2.x
 				// answer a started run with the text "firstEntryJson"). When finished: an empty 200, not
 				// the last node's items, which are the workflow's business.
-				responseData: `={{ ${WHEN_FINISHED} ? "noData" : "" }}`,
+				responseData: RESPONSE_DATA,
 				path,
+				[WEBHOOK_RESOLVERS]: RESOLVERS,
 			},
 		],
 	};
