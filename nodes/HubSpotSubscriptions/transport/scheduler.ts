@@ -11,9 +11,10 @@ import { sleep } from 'n8n-workflow';
  *
  * Several n8n processes (queue mode: workers) each keep their own window, but HubSpot counts
  * per app across all of them. So every response's X-HubSpot-RateLimit-Remaining is read too:
- * what HubSpot counted beyond this process's own requests is what other clients sent. While the
- * freshest answer shows such use, this process keeps its window to HubSpot's limit less what the
- * others used and a small margin, and spreads its requests evenly over the window (bursts from
+ * what HubSpot counted beyond this process's own requests is what other clients sent. From an
+ * answer that shows such use until OTHERS_MEMORY windows after the last one that did, this process
+ * keeps its window to HubSpot's limit less what the freshest answer says the others used and a
+ * small margin, and spreads its requests evenly over the window (bursts from
  * several processes would reach HubSpot together, before any answer shows one to the others).
  * When HubSpot's remaining count, less what this process sent since, reaches zero, it waits
  * until a whole window has passed since that answer. No shared store: HubSpot's headers are the
